@@ -1,0 +1,42 @@
+"""Who belongs where with which role: the base of every access decision."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Membership, Organisation, Programme, Role
+
+# Roles that work on their own organisation's households (read and write).
+CASEWORK_ROLES = frozenset({Role.ADMINISTRATOR, Role.MANAGER, Role.SOCIAL_WORKER})
+# Roles that manage an organisation's set-up (device accounts, imports, programmes).
+MANAGING_ROLES = frozenset({Role.ADMINISTRATOR, Role.MANAGER})
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    if not getattr(user, "is_authenticated", False):
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user, is_active=True, organisation__is_active=True).select_related(
+        "organisation"
+    )
+
+
+def organisation_ids_where(user, roles) -> set:
+    """Ids of the organisations where ``user`` holds one of ``roles``."""
+    return {m.organisation_id for m in memberships_of(user) if m.role in roles}
+
+
+def organisations_of(user) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(pk__in={m.organisation_id for m in memberships_of(user)})
+
+
+def user_has_role(user, organisation, roles) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return organisation is not None and organisation.pk in organisation_ids_where(user, roles)
+
+
+def programmes_of(user) -> QuerySet[Programme]:
+    org_ids = {m.organisation_id for m in memberships_of(user)}
+    if getattr(user, "is_superuser", False):
+        return Programme.objects.all()
+    return (Programme.objects.filter(lead_id__in=org_ids) | Programme.objects.filter(partners__in=org_ids)).distinct()

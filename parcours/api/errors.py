@@ -1,0 +1,23 @@
+"""One place turns service refusals into API responses: ApplicationError and Django's ValidationError → 400."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from parcours.core.exceptions import ApplicationError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        return Response(
+            {"detail": str(exc.message), "problems": [p.as_dict() for p in exc.problems]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            body = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+        else:
+            body = {"detail": [str(m) for m in exc.messages]}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("parcours.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("households/", include("parcours.registry.urls")),
+    path("zones/", include("parcours.territories.urls")),
+    path("jobs/", include("parcours.core.urls")),
+    path("api/", include("parcours.api.urls")),
+    path("admin/", admin.site.urls),
+]
