@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "parcours.accounts",
     "parcours.registry",
     "parcours.api",
+    "parcours.demo",
 ]
 
 MIDDLEWARE = [
