@@ -1,2 +1,1 @@
-app_name = "accounts"
 urlpatterns = []
