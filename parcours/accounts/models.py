@@ -144,3 +144,46 @@ class Programme(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeviceAccount(BaseModel):
+    """A login for phones running ODK Collect or KoboCollect on one programme, separate from staff accounts.
+
+    Only the HTTP Digest "HA1" (MD5 of ``username:realm:password``) is stored: it is all Digest needs, it checks
+    Basic credentials over HTTPS too, and it cannot reveal a staff password since devices have their own.
+    A device acts as a social worker of its organisation, for its programme only.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="device_accounts", verbose_name=_("organisation")
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="device_accounts", verbose_name=_("programme")
+    )
+    username = models.SlugField(max_length=60, unique=True, verbose_name=_("user name"))
+    label = models.CharField(
+        max_length=200, blank=True, verbose_name=_("label"), help_text=_("Who carries the phone, or where it is.")
+    )
+    digest_ha1 = models.CharField(max_length=32, editable=False, verbose_name=_("digest hash"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("created by")
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last used"))
+
+    # A device is an authenticated principal, never a superuser: the access policy treats it like a user.
+    is_authenticated = True
+    is_anonymous = False
+    is_superuser = False
+    is_staff = False
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("device account")
+        verbose_name_plural = _("device accounts")
+
+    def __str__(self) -> str:
+        return f"device:{self.username}"
+
+    def get_username(self) -> str:
+        return str(self)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import Membership, Organisation, Programme, Role
+from .models import DeviceAccount, Membership, Organisation, Programme, Role
 
 # Roles that work on their own organisation's households (read and write).
 CASEWORK_ROLES = frozenset({Role.ADMINISTRATOR, Role.MANAGER, Role.SOCIAL_WORKER})
@@ -13,7 +13,7 @@ MANAGING_ROLES = frozenset({Role.ADMINISTRATOR, Role.MANAGER})
 
 
 def memberships_of(user) -> QuerySet[Membership]:
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or isinstance(user, DeviceAccount):
         return Membership.objects.none()
     return Membership.objects.filter(user=user, is_active=True, organisation__is_active=True).select_related(
         "organisation"
@@ -21,7 +21,12 @@ def memberships_of(user) -> QuerySet[Membership]:
 
 
 def organisation_ids_where(user, roles) -> set:
-    """Ids of the organisations where ``user`` holds one of ``roles``."""
+    """Ids of the organisations where ``user`` holds one of ``roles``.
+
+    A device account counts as a social worker of its organisation.
+    """
+    if isinstance(user, DeviceAccount):
+        return {user.organisation_id} if user.is_active and Role.SOCIAL_WORKER in roles else set()
     return {m.organisation_id for m in memberships_of(user) if m.role in roles}
 
 

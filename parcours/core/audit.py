@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from .models import AuditEvent
@@ -51,10 +52,11 @@ def audit_record(
     parent: models.Model | None = None,
     note: str = "",
 ) -> AuditEvent:
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    # Only staff accounts are linked; other actors (a phone's device account, the CLI) are kept by name.
+    user = actor if getattr(actor, "_meta", None) and actor._meta.label == settings.AUTH_USER_MODEL else None
     return AuditEvent.objects.create(
         actor=user,
-        actor_label=(user.get_username() if user else str(actor or "system"))[:255],
+        actor_label=(actor.get_username() if hasattr(actor, "get_username") else str(actor or "system"))[:255],
         action=action,
         object_type=_label(obj),
         object_id=str(obj.pk),
