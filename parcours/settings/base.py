@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "parcours.territories",
     "parcours.accounts",
     "parcours.registry",
+    "parcours.questionnaires",
     "parcours.api",
     "parcours.demo",
 ]
@@ -140,6 +141,9 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Logins pass the e-mail as ``username`` to authenticate() (Django's form, the API token view); without this, axes
+# would look for an "email" credential (the USERNAME_FIELD), find none, and count failures for no account.
+AXES_USERNAME_FORM_FIELD = "username"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [

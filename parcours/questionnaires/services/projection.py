@@ -1,0 +1,185 @@
+"""From a stored submission to the registry: one household and its members, through the registry services.
+
+A projection problem (no household code, unknown zone, a member without a name…) never loses the submission:
+the caller puts it in quarantine with the problems returned here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from parcours.core.exceptions import ApplicationError, Problem
+from parcours.core.text import search_normalise
+from parcours.registry import services as registry
+from parcours.registry.models import Household, Identifier, Person
+from parcours.territories.models import Zone
+
+from ..models import Submission
+
+SEX = {"f": "F", "female": "F", "femme": "F", "m": "M", "male": "M", "homme": "M"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+SENSITIVE_EMPTY = {"", "none", "prefer_not_to_say", "no"}
+
+
+class ProjectionError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _gps(value: str) -> tuple[Decimal | None, Decimal | None]:
+    parts = (value or "").split()
+    if len(parts) < 2:
+        return None, None
+    try:
+        lat, lon = Decimal(parts[0]).quantize(Decimal("0.000001")), Decimal(parts[1]).quantize(Decimal("0.000001"))
+    except InvalidOperation:
+        return None, None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    return lat, lon
+
+
+def _birth(value: str, age: str, on: datetime.date) -> tuple[datetime.date | None, bool]:
+    if value and _DATE.match(value):
+        try:
+            return datetime.date.fromisoformat(value[:10]), False
+        except ValueError:
+            pass
+    if age and age.strip().isdigit():
+        years = int(age)
+        try:
+            return on.replace(year=on.year - years), True
+        except ValueError:  # 29 February
+            return on.replace(year=on.year - years, day=28), True
+    return None, False
+
+
+def _member_data(row: dict, fields: dict, on: datetime.date, index: int, repeat: str) -> tuple[dict, str, list]:
+    problems = []
+
+    def get(key: str) -> str:
+        name = fields.get(key)
+        return (row.get(name) or "").strip() if name else ""
+
+    sex = SEX.get(get("sex").lower())
+    if not sex:
+        problems.append(Problem(_("Sex is missing or not understood (“%s”).") % get("sex"), row=index,
+                                field=f"{repeat}/{fields.get('sex')}"))
+    dob, estimated = _birth(get("date_of_birth"), get("age"), on)
+    relationship = get("relationship") or "other_relative"
+    if relationship not in Person.Relationship.values:
+        problems.append(Problem(_("Unknown relationship “%s”.") % relationship, row=index,
+                                field=f"{repeat}/{fields.get('relationship')}"))
+    data = {
+        "given_name": get("given_name"), "family_name": get("family_name"), "father_name": get("father_name"),
+        "given_name_ar": get("given_name_ar"), "family_name_ar": get("family_name_ar"),
+        "father_name_ar": get("father_name_ar"), "sex": sex or "", "date_of_birth": dob,
+        "date_of_birth_estimated": estimated, "relationship": relationship, "phone": get("phone"),
+    }
+    if not (data["given_name"] or data["given_name_ar"]):
+        problems.append(Problem(_("The member has no given name."), row=index,
+                                field=f"{repeat}/{fields.get('given_name')}"))
+    return data, get("national_id"), problems
+
+
+def _match(household: Household, data: dict, national_id: str) -> Person | None:
+    """The existing member this row describes: same national ID, else same name, sex and birth year (±1)."""
+    if national_id:
+        person = household.members.filter(identifiers__scheme=Identifier.Scheme.NATIONAL_ID,
+                                          identifiers__value=national_id).first()
+        if person:
+            return person
+    key = search_normalise(data["given_name"] or data["given_name_ar"])
+    for person in household.members.filter(sex=data["sex"]):
+        names = {search_normalise(person.given_name), search_normalise(person.given_name_ar)} - {""}
+        if key not in names:
+            continue
+        born, declared = person.date_of_birth, data["date_of_birth"]
+        if born and declared and abs(born.year - declared.year) > 1:
+            continue
+        return person
+    return None
+
+
+def _is_sensitive(values: dict, groups: list[str]) -> bool:
+    for key, value in values.items():
+        in_group = any(key == g or key.startswith(g + "/") for g in groups)
+        if in_group and isinstance(value, str) and set(value.split()) - SENSITIVE_EMPTY:
+            return True
+    return False
+
+
+def submission_project(*, actor, submission: Submission) -> Household:
+    """Create or update the household described by ``submission``; ProjectionError lists what prevents it."""
+    mapping = submission.form_version.questionnaire.mapping
+    values = submission.data
+    programme = submission.programme
+    organisation = getattr(actor, "organisation", None) or programme.lead
+    problems: list[Problem] = []
+
+    code = (values.get(mapping.get("household_code", ""), "") or "").strip().upper()
+    if not code:
+        problems.append(Problem(_("The household code is missing."), field=mapping.get("household_code")))
+    zone_code = (values.get(mapping.get("zone_code", ""), "") or "").strip()
+    zone = Zone.objects.filter(code=zone_code).first() if zone_code else None
+    if zone is None:
+        problems.append(Problem(_("Unknown or missing zone “%s”.") % zone_code, field=mapping.get("zone_code")))
+    members_map = mapping.get("members") or {}
+    repeat = members_map.get("repeat", "")
+    rows = values.get(repeat, []) if repeat else []
+    on = submission.created_at.date() if submission.created_at else datetime.date.today()
+    members = []
+    for index, row in enumerate(rows, start=1):
+        data, national_id, member_problems = _member_data(row, members_map.get("fields", {}), on, index, repeat)
+        problems.extend(member_problems)
+        members.append((data, national_id))
+    if rows and sum(1 for d, _n in members if d["relationship"] == "head") != 1:
+        problems.append(Problem(_("The roster must have exactly one head of household."), field=repeat))
+    existing = Household.objects.filter(code=code).select_related("organisation").first() if code else None
+    if existing and existing.organisation_id != organisation.pk:
+        problems.append(Problem(_("The household code %s belongs to another organisation.") % code,
+                                field=mapping.get("household_code")))
+    if problems:
+        raise ProjectionError(problems)
+
+    lat, lon = _gps(values.get(mapping.get("gps", ""), ""))
+    sensitive = _is_sensitive(values, mapping.get("sensitive_groups", []))
+    fields = {"zone": zone, "address": (values.get(mapping.get("address", ""), "") or "")[:300]}
+    if lat is not None:
+        fields.update(latitude=lat, longitude=lon)
+    try:
+        with transaction.atomic():
+            if existing is None:
+                household = registry.household_create(
+                    actor=actor, organisation=organisation, programme=programme, code=code, sensitive=sensitive,
+                    members=[dict(data, identifiers=[{"scheme": "national_id", "value": nid}] if nid else [])
+                             for data, nid in members],
+                    **fields,
+                )
+            else:
+                household = existing
+                if sensitive and not household.sensitive:
+                    fields["sensitive"] = True
+                registry.household_update(actor=actor, household=household, **fields)
+                for data, nid in members:
+                    person = _match(household, data, nid)
+                    if person is None:
+                        registry.person_create(actor=actor, household=household,
+                                               identifiers=[{"scheme": "national_id", "value": nid}] if nid else [],
+                                               **data)
+                    else:
+                        registry.person_update(actor=actor, person=person, **data)
+    except ValidationError as exc:
+        details = getattr(exc, "message_dict", {"": exc.messages})
+        raise ProjectionError([Problem(f"{', '.join(msgs)}", field=field or None)
+                               for field, msgs in details.items()]) from exc
+    except ApplicationError as exc:
+        raise ProjectionError(exc.problems or [Problem(str(exc.message))]) from exc
+    return household
