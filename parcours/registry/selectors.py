@@ -11,8 +11,11 @@ Every view, API endpoint and export starts from ``households_visible_to``.
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -109,7 +112,36 @@ def organisations_user_may_register_for(user):
     return Organisation.objects.filter(pk__in=organisation_ids_where(user, CASEWORK_ROLES))
 
 
+def households_with_member_count(queryset: QuerySet[Household]) -> QuerySet[Household]:
+    """``queryset`` with ``member_count`` (a subquery, so the list's joins need no GROUP BY)."""
+    counts = (
+        Person.objects.filter(household=OuterRef("pk")).order_by().values("household").annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(member_count=Coalesce(Subquery(counts), 0))
+
+
+def household_counts(user, *, recent_days: int = 30) -> dict[str, int]:
+    """How many households and persons ``user`` may see, and how many households were registered lately."""
+    visible = households_visible_to(user)
+    since = timezone.now() - datetime.timedelta(days=recent_days)
+    return {
+        "households": visible.count(),
+        "persons": persons_visible_to(user).count(),
+        "recent": visible.filter(created_at__gte=since).count(),
+        "recent_days": recent_days,
+    }
+
+
+def user_sees_only_aggregates(user) -> bool:
+    """True for a user whose roles show no individual record (viewers such as donors)."""
+    if getattr(user, "is_superuser", False):
+        return False
+    return not organisation_ids_where(user, {Role.PARTNER_WORKER, *CASEWORK_ROLES})
+
+
 __all__ = [
     "households_visible_to", "persons_visible_to", "household_can_edit", "household_open", "household_search",
     "user_may_register", "organisations_user_may_register_for", "memberships_of",
+    "households_with_member_count", "household_counts", "user_sees_only_aggregates",
 ]
