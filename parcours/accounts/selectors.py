@@ -20,6 +20,20 @@ def memberships_of(user) -> QuerySet[Membership]:
     )
 
 
+def _roles(user) -> tuple[tuple, ...]:
+    """(organisation id, role) pairs of ``user``, read once per user object.
+
+    Every write checks the actor's role; a request or a batch import reuses one user object, so caching on it
+    saves a query per write. A new request loads the user again, so a changed membership applies from then on.
+    """
+    cached = getattr(user, "_parcours_roles", None)
+    if cached is None:
+        cached = tuple(memberships_of(user).values_list("organisation_id", "role"))
+        if getattr(user, "pk", None):
+            user._parcours_roles = cached
+    return cached
+
+
 def organisation_ids_where(user, roles) -> set:
     """Ids of the organisations where ``user`` holds one of ``roles``.
 
@@ -27,7 +41,7 @@ def organisation_ids_where(user, roles) -> set:
     """
     if isinstance(user, DeviceAccount):
         return {user.organisation_id} if user.is_active and Role.SOCIAL_WORKER in roles else set()
-    return {m.organisation_id for m in memberships_of(user) if m.role in roles}
+    return {org_id for org_id, role in _roles(user) if role in roles}
 
 
 def organisations_of(user) -> QuerySet[Organisation]:
