@@ -43,3 +43,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Behind a reverse proxy the client address is in X-Forwarded-For; django-axes must lock the client, not the proxy.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# HSTS preloading binds the whole domain and its subdomains to HTTPS in browsers for months: the operator opts
+# in (SECURE_HSTS_PRELOAD=1); until then Django's reminder (security.W021) is not a deployment fault.
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
