@@ -220,3 +220,5 @@ LOGGING = {
 # Parcours
 PARCOURS_SITE_NAME = os.environ.get("PARCOURS_SITE_NAME", "Parcours")
 PARCOURS_PAGE_SIZE = 25
+# Largest request ODK Collect may send to the OpenRosa submission endpoint; Collect splits bigger uploads.
+PARCOURS_OPENROSA_MAX_BYTES = int(os.environ.get("PARCOURS_OPENROSA_MAX_BYTES", str(100 * 1024 * 1024)))

@@ -1,0 +1,1 @@
+"""OpenRosa server for ODK Collect / KoboCollect (form list, downloads, submissions) and device authentication."""
