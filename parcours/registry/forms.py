@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from parcours.accounts.forms import StyledFormMixin
@@ -93,9 +94,11 @@ class HouseholdSearchForm(StyledFormMixin, forms.Form):
 class HouseholdForm(StyledFormMixin, forms.Form):
     """The household's own fields. ``organisations`` limits who it may be registered for (create only)."""
 
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("organisation"))
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=capfirst(_("organisation"))
+    )
     programme = _model_field(Household, "programme")
-    zone = ZoneChoiceField(queryset=Zone.objects.all(), label=_("zone"))
+    zone = ZoneChoiceField(queryset=Zone.objects.all(), label=capfirst(_("zone")))
     code = _model_field(Household, "code", required=False)
     address = _model_field(Household, "address")
     latitude = _model_field(Household, "latitude", min_value=-90, max_value=90)
@@ -103,8 +106,10 @@ class HouseholdForm(StyledFormMixin, forms.Form):
     sensitive = _model_field(Household, "sensitive")
     notes = _model_field(Household, "notes", widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, organisations=None, programmes=None, editing: bool = False, **kwargs):
+    def __init__(self, *args, organisations=None, programmes=None, zones=None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if zones is not None:
+            self.fields["zone"].queryset = zones
         if editing:
             # A household stays with the organisation that registered it; its code is then required.
             del self.fields["organisation"]
@@ -172,9 +177,10 @@ class MemberForm(PersonForm):
 
     person_id = forms.UUIDField(required=False, widget=forms.HiddenInput())
     identifier_scheme = forms.ChoiceField(
-        choices=[("", "---------"), *Identifier.Scheme.choices], required=False, label=_("identity document")
+        choices=[("", "---------"), *Identifier.Scheme.choices], required=False,
+        label=capfirst(_("identity document")),
     )
-    identifier_value = forms.CharField(max_length=100, required=False, label=_("document number"))
+    identifier_value = forms.CharField(max_length=100, required=False, label=capfirst(_("document number")))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,12 +250,16 @@ class ConsentForm(StyledFormMixin, forms.Form):
     purpose = _model_field(Consent, "purpose")
     organisations = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
-        label=_("organisations covered"),
+        label=capfirst(_("organisations covered")),
         help_text=_("For sharing: the organisations that may see this household while the consent lasts."),
     )
-    given_by = forms.ModelChoiceField(queryset=Person.objects.none(), required=False, label=_("given by"))
-    given_on = forms.DateField(label=_("given on"), widget=_date_input(), initial=timezone.localdate)
-    expires_on = forms.DateField(label=_("expires on"), widget=_date_input(), required=False)
+    given_by = forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, label=capfirst(_("given by"))
+    )
+    given_on = forms.DateField(
+        label=capfirst(_("given on")), widget=_date_input(), initial=timezone.localdate
+    )
+    expires_on = forms.DateField(label=capfirst(_("expires on")), widget=_date_input(), required=False)
 
     def __init__(self, *args, household: Household, **kwargs):
         super().__init__(*args, **kwargs)

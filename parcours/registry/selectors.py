@@ -140,8 +140,23 @@ def user_sees_only_aggregates(user) -> bool:
     return not organisation_ids_where(user, {Role.PARTNER_WORKER, *CASEWORK_ROLES})
 
 
+def zones_for_registration(organisations, *, keep: Zone | None = None) -> QuerySet[Zone]:
+    """Zones offered when registering for ``organisations``: those under the zones they cover (and ``keep``).
+
+    Every zone when none of them declares its coverage, so a new organisation is never stuck. Keeps the
+    choice list (and the page) short in countries with thousands of sectors.
+    """
+    paths = list(Zone.objects.filter(organisations__in=organisations).values_list("path", flat=True))
+    if not paths:
+        return Zone.objects.all()
+    covered = Q(pk=keep.pk) if keep is not None else Q()
+    for path in paths:
+        covered |= Q(path__startswith=path)
+    return Zone.objects.filter(covered)
+
+
 __all__ = [
     "households_visible_to", "persons_visible_to", "household_can_edit", "household_open", "household_search",
     "user_may_register", "organisations_user_may_register_for", "memberships_of",
-    "households_with_member_count", "household_counts", "user_sees_only_aggregates",
+    "households_with_member_count", "household_counts", "user_sees_only_aggregates", "zones_for_registration",
 ]

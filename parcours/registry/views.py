@@ -104,9 +104,12 @@ def household_list(request):
     return response
 
 
+_BLANK = (None, "", [])
+
+
 def _shown(field, value):
     """A history value as people read it: choices by their label, lists joined, nothing as a dash."""
-    if value is None or value == "" or value == []:
+    if value in _BLANK:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
@@ -127,6 +130,8 @@ def _history(household):
         changes = []
         for name, values in (event.changes or {}).items():
             old, new = values if isinstance(values, list) and len(values) == 2 else (None, values)
+            if name == "id" or (old in _BLANK and new in _BLANK):
+                continue  # a record's own id, and fields left empty at creation, say nothing
             try:
                 field = model._meta.get_field(name) if model else None
             except FieldDoesNotExist:
@@ -185,8 +190,9 @@ def household_create(request):
         raise PermissionDenied(_("You may not register households."))
     adding = request.method == "POST" and "add_member" in request.POST
     data = _with_one_more_row(request.POST) if adding else (request.POST or None)
-    form = HouseholdForm(data, organisations=selectors.organisations_user_may_register_for(user),
-                         programmes=programmes_of(user))
+    organisations = selectors.organisations_user_may_register_for(user)
+    form = HouseholdForm(data, organisations=organisations, programmes=programmes_of(user),
+                         zones=selectors.zones_for_registration(organisations))
     formset = CreateMemberFormSet(data, prefix="members")
     if adding:
         _quiet(form, formset)
@@ -215,7 +221,8 @@ def household_edit(request, pk):
     members = list(household.members.all())
     adding = request.method == "POST" and "add_member" in request.POST
     data = _with_one_more_row(request.POST) if adding else (request.POST or None)
-    form = HouseholdForm(data, programmes=programmes_of(user), editing=True,
+    zones = selectors.zones_for_registration([household.organisation], keep=household.zone)
+    form = HouseholdForm(data, programmes=programmes_of(user), zones=zones, editing=True,
                          initial={name: getattr(household, name) for name in services.HOUSEHOLD_FIELDS})
     initial = [{**PersonForm.initial_for(p), "person_id": p.pk} for p in members]
     formset = EditMemberFormSet(data, prefix="members", initial=initial)

@@ -1,5 +1,6 @@
 """Signing in and out, passwords, lock-out, languages and the home page, as people use them."""
 
+import os
 import re
 
 import pytest
@@ -96,7 +97,9 @@ def test_language_follows_the_browser_until_the_user_chooses(client, social_work
     assert '<html lang="fr" dir="ltr">' in french.text and "bootstrap.min.css" in french.text
     assert client.get(HOME, HTTP_ACCEPT_LANGUAGE="de").text.count('<html lang="fr"') == 1  # the default
 
-    response = client.post(reverse("set_language"), {"language": "pt", "next": HOME}, HTTP_ACCEPT_LANGUAGE="ar")
+    response = client.post(
+        reverse("set_language"), {"language": "pt", "next": HOME}, HTTP_ACCEPT_LANGUAGE="ar"
+    )
     assert response.status_code == 302
     assert '<html lang="pt" dir="ltr">' in client.get(HOME, HTTP_ACCEPT_LANGUAGE="ar").text
 
@@ -128,3 +131,23 @@ def test_viewer_home_explains_that_individual_records_are_not_shown(client, view
     page = login(client, viewer).get(HOME).text
     assert "not shown to you" in page
     assert '<div class="value">' not in page
+
+
+def _first_load_bytes(response) -> int:
+    """The page's HTML plus the stylesheets and scripts it loads (read from the static folders)."""
+    from django.contrib.staticfiles import finders
+
+    total = len(response.content)
+    for url in re.findall(r'(?:href|src)="/static/([^"]+)"', response.text):
+        total += os.path.getsize(finders.find(url))
+    return total
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_pages_stay_under_200_kb_on_first_load(client, social_worker, households, language):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    assert _first_load_bytes(client.get(LOGIN)) < 200_000
+    login(client, social_worker)
+    for url in (HOME, reverse("registry:household_list"), reverse("registry:household_create"),
+                reverse("registry:household_detail", args=[households["shared"].pk])):
+        assert _first_load_bytes(client.get(url)) < 200_000, url

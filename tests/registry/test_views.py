@@ -35,7 +35,8 @@ def _member(index, **values):
 
 def _household_post(zones, **extra):
     data = {"zone": str(zones["deleg"].pk), "address": "Rue 5", **_management("members", 2)}
-    data.update(_member(0, given_name="Salma", family_name="Gharbi", given_name_ar="سلمى", family_name_ar="الغربي",
+    data.update(_member(0, given_name="Salma", family_name="Gharbi", given_name_ar="سلمى",
+                        family_name_ar="الغربي",
                         sex="F", relationship="head", date_of_birth="1985-03-02",
                         identifier_scheme="national_id", identifier_value="09876543"))
     data.update(_member(1, given_name="Karim", given_name_ar="كريم", sex="M", relationship="child",
@@ -74,7 +75,9 @@ def test_viewer_is_told_why_no_household_is_shown(client, viewer, households):
     assert "H-SHARED01" not in response.text
 
 
-def test_social_worker_list_shows_head_names_in_both_scripts_and_member_counts(client, social_worker, households):
+def test_social_worker_list_shows_head_names_in_both_scripts_and_member_counts(
+    client, social_worker, households
+):
     response = login(client, social_worker).get(LIST)
     page = response.text
     assert "Fatma Ben Salah" in page and "فاطمة بن صالح" in page
@@ -198,6 +201,12 @@ def test_social_worker_registers_a_household_with_two_members(client, social_wor
     assert "H-" in client.get(response["Location"]).text
 
 
+def test_registration_offers_the_zones_the_organisation_covers(client, social_worker, zones, orgs):
+    orgs["A"].zones.add(zones["gov"])
+    offered = set(login(client, social_worker).get(CREATE).context["form"].fields["zone"].queryset)
+    assert offered == {zones["gov"], zones["deleg"]}
+
+
 def test_a_member_row_is_added_without_javascript(client, social_worker, zones, orgs):
     data = _household_post(zones, organisation=str(orgs["A"].pk), add_member="1")
     response = login(client, social_worker).post(CREATE, data)
@@ -284,7 +293,8 @@ def test_member_page_adds_and_removes_identity_documents(client, social_worker, 
     assert client.get(url).status_code == 200
     data = {"given_name": "Mohamed", "family_name": "Trabelsi", "given_name_ar": "محمد",
             "family_name_ar": "الطرابلسي", "sex": "M", "relationship": "head", "date_of_birth": "1980-05-01",
-            **_management("identifiers", 1), "identifiers-0-scheme": "passport", "identifiers-0-value": "X123"}
+            **_management("identifiers", 1),
+            "identifiers-0-scheme": "passport", "identifiers-0-value": "X123"}
     assert client.post(url, data).status_code == 302
     identifier = person.identifiers.get()
     assert identifier.value == "X123"
@@ -306,7 +316,9 @@ def test_social_worker_adds_a_member_on_its_own_page(client, social_worker, hous
 # --- consents ----------------------------------------------------------------------------------------------
 
 
-def test_social_worker_records_then_withdraws_a_consent(client, social_worker, partner_worker, households, orgs):
+def test_social_worker_records_then_withdraws_a_consent(
+    client, social_worker, partner_worker, households, orgs
+):
     household = households["private"]
     login(client, social_worker)
     response = client.post(reverse("registry:consent_create", args=[household.pk]), {
