@@ -124,3 +124,11 @@ def test_unreadable_submissions_are_refused_but_kept_in_quarantine(programme, mi
     kept = Submission.objects.get()
     assert kept.status == Submission.Status.QUARANTINED
     assert kept.quarantine_entries.get().state == QuarantineEntry.State.OPEN
+
+
+def test_a_submission_to_a_closed_questionnaire_is_kept_and_flagged(programme, mini_form, device):
+    mini_form.questionnaire.is_active = False
+    mini_form.questionnaire.save()
+    received = receive(programme, device, instance_xml())
+    assert received.submission.status == Submission.Status.PROJECTED
+    assert any("closed" in f["message"] for f in received.submission.flags)

@@ -205,6 +205,9 @@ def submission_receive(
 
         values = instance_values(root, version.schema)
         problems, expected = _check(values, version.schema, _media_choices(version))
+        if not questionnaire.is_active:
+            # A phone may still hold a blank form of a questionnaire closed since: keep its work, flag it.
+            problems.append(Problem(_("The questionnaire was closed when this submission arrived.")))
         previous = None
         if deprecated_id:
             previous = Submission.objects.select_for_update().filter(instance_id=deprecated_id).first()
@@ -300,7 +303,11 @@ def quarantine_resubmit(*, actor, entry: QuarantineEntry, xml: bytes | None = No
 
 def _resubmit_edited(*, actor, submission: Submission, xml: bytes) -> Received:
     """The corrected XML becomes a new version of the submission (deprecatedID = the quarantined one)."""
-    root = parse_xml(xml)
+    try:
+        root = parse_xml(xml)
+    except XFormError as exc:
+        raise ApplicationError(_("The corrected XML is not well formed: %s") % exc,
+                               [Problem(str(exc), field="xml")]) from exc
     meta = next((el for el in root.iter("{*}meta", "meta")), None)
     if meta is None:
         raise ApplicationError(_("The corrected XML has no meta block."))
