@@ -6,6 +6,8 @@ user may not see is a 404, one they may see but not change is a 403 on its write
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -14,11 +16,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -115,6 +118,9 @@ def _shown(field, value):
         return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return date_format(datetime.date.fromisoformat(value[:10]), "SHORT_DATE_FORMAT")
     choices = dict(getattr(field, "flatchoices", None) or ())
     return str(choices.get(value, value))
 

@@ -78,11 +78,16 @@ def test_social_worker_registers_and_finds_a_household_in_arabic(
     assert page.input_value("input[name=members-TOTAL_FORMS]") == "2"
     page.fill("input[name=members-1-given_name]", "Amine")
     page.fill("input[name=members-1-given_name_ar]", "أمين")
-    page.select_option("select[name=members-1-sex]", "M")
     page.select_option("select[name=members-1-relationship]", "child")
     page.fill("input[name=members-1-date_of_birth]", "2014-09-01")
     page.check("input[name=members-1-date_of_birth_estimated]")
     _shot(page, "household_form_ar")
+    # Forgetting the second member's sex brings the form back with the error on that row, nothing lost.
+    page.click("form[method=post] button.btn-primary[type=submit]")
+    page.wait_for_selector("#member-2 .invalid-feedback")
+    assert page.input_value("input[name=members-1-given_name_ar]") == "أمين"
+    _shot(page, "household_form_errors_ar")
+    page.select_option("select[name=members-1-sex]", "M")
     page.click("form[method=post] button.btn-primary[type=submit]")
     page.wait_for_url("**/households/*-*/")
     assert page.locator("text=خديجة المنصوري").count() >= 1
