@@ -117,5 +117,11 @@ def test_social_worker_registers_and_finds_a_household_in_arabic(
     _shot(page, "household_form_fr")
     page.goto(f"{live_server.url}/")
     _shot(page, "home_fr")
+    # Back to Arabic, on a phone-sized screen: the menu wraps, nothing needs a script.
+    page.click("form.pc-lang button[value=ar]")
+    page.wait_for_selector("html[dir=rtl][lang=ar]")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/households/?q={code}")
+    _shot(page, "household_list_phone_ar")
     context.close()
     assert errors == []  # no missing file, no script error

@@ -56,6 +56,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, households):
 
 
 @pytest.mark.parametrize(("persona", "expected"), [
+    ("admin", {"H-SHARED01", "H-PRIVATE1", "H-SENSITIVE"}),
     ("social_worker", {"H-SHARED01", "H-PRIVATE1", "H-SENSITIVE"}),
     ("manager", {"H-SHARED01", "H-PRIVATE1", "H-SENSITIVE"}),
     ("partner_worker", {"H-SHARED01"}),
