@@ -163,8 +163,8 @@ def describe(xform: str | bytes) -> dict[str, Any]:
                     ]
                     choices[f"_inline:{rel}"] = inline
                     info["list"] = f"_inline:{rel}"
-    for rel in repeats:
-        groups.pop(rel, None)
+    # pyxform labels a repeat through the group wrapping it: keep that label for the repeat's tables.
+    repeat_labels = {rel: groups.pop(rel, {}).get("label", {}) for rel in repeats}
     for rel, info in fields.items():
         info["repeat"] = next((r for r in sorted(repeats, key=len, reverse=True) if rel.startswith(r + "/")), None)
         # Group labels give context in exports: closest enclosing group.
@@ -178,8 +178,11 @@ def describe(xform: str | bytes) -> dict[str, Any]:
         "languages": languages,
         "default_language": default_language,
         "fields": fields,
+        # PostgreSQL's jsonb does not keep the keys' order: the form's order is kept as a list.
+        "field_order": list(fields),
         "repeats": repeats,
         "groups": groups,
+        "repeat_labels": repeat_labels,
         "choices": choices,
         "media": media,
     }
