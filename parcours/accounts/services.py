@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parcours.core.actors import staff_user
 from parcours.core.audit import audit_record
 from parcours.core.exceptions import ApplicationError
 from parcours.core.models import AuditEvent
@@ -41,7 +42,7 @@ def device_account_create(
     device = DeviceAccount(
         organisation=programme.lead, programme=programme, username=(username or "").strip().lower(), label=label,
         digest_ha1=digest_ha1((username or "").strip().lower(), password),
-        created_by=actor if getattr(actor, "pk", None) and not isinstance(actor, DeviceAccount) else None,
+        created_by=staff_user(actor),
     )
     device.full_clean()
     device.save()

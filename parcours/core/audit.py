@@ -8,9 +8,9 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 
+from .actors import staff_user
 from .models import AuditEvent
 
 
@@ -53,7 +53,7 @@ def audit_record(
     note: str = "",
 ) -> AuditEvent:
     # Only staff accounts are linked; other actors (a phone's device account, the CLI) are kept by name.
-    user = actor if getattr(actor, "_meta", None) and actor._meta.label == settings.AUTH_USER_MODEL else None
+    user = staff_user(actor)
     return AuditEvent.objects.create(
         actor=user,
         actor_label=(actor.get_username() if hasattr(actor, "get_username") else str(actor or "system"))[:255],

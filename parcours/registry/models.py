@@ -178,8 +178,9 @@ class Consent(BaseModel):
         verbose_name=_("given by"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("recorded by"),
+        help_text=_("Empty when the consent came with a questionnaire from a phone; the audit trail names it."),
     )
     given_on = models.DateField(default=timezone.localdate, verbose_name=_("given on"))
     expires_on = models.DateField(null=True, blank=True, verbose_name=_("expires on"))

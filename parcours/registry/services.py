@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Organisation, Programme
 from parcours.accounts.selectors import CASEWORK_ROLES, user_has_role
+from parcours.core.actors import staff_user
 from parcours.core.audit import audit_record, diff, snapshot
 from parcours.core.exceptions import ApplicationError
 from parcours.core.models import AuditEvent
@@ -199,7 +200,7 @@ def consent_record(
         raise ApplicationError(_("Consent must be given by a member of the household."))
     consent = Consent(
         household=household, purpose=purpose, given_by=given_by,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by=staff_user(actor),
         given_on=given_on or timezone.localdate(), expires_on=expires_on,
     )
     if consent.expires_on and consent.expires_on < consent.given_on:

@@ -132,3 +132,24 @@ def test_a_submission_to_a_closed_questionnaire_is_kept_and_flagged(programme, m
     received = receive(programme, device, instance_xml())
     assert received.submission.status == Submission.Status.PROJECTED
     assert any("closed" in f["message"] for f in received.submission.flags)
+
+
+
+def test_the_default_questionnaire_example_lands_with_its_consents(programme, device, manager, zones):
+    from parcours.questionnaires.services import default_questionnaire_deploy
+    from parcours.questionnaires.services.forms import DEFAULT_FORM_DIR
+
+    from ..factories import ZoneFactory
+
+    ZoneFactory(code="TN1101", name="Secteur exemple", parent=zones["deleg"])  # the example's zone
+    default_questionnaire_deploy(actor=manager, programme=programme)
+    received = receive(programme, device, (DEFAULT_FORM_DIR / "example_submission.xml").read_bytes())
+    entries = received.submission.quarantine_entries.values_list("reasons", flat=True)
+    assert received.submission.status == Submission.Status.PROJECTED, list(entries)
+    household = received.submission.household
+    assert household.members.count() == 3
+    assert household.sensitive  # a protection concern was reported
+    assert household.members.get(relationship="grandchild").date_of_birth.year == 2023  # 3 at the interview
+    sharing = household.consents.get(purpose="sharing")
+    assert set(sharing.organisations.all()) == set(programme.partners.all())
+    assert {"registration", "sharing", "follow_up"} <= set(household.consents.values_list("purpose", flat=True))

@@ -17,6 +17,7 @@ from pyxform.xls2xform import convert
 
 from parcours.accounts.models import Programme
 from parcours.accounts.selectors import MANAGING_ROLES, user_has_role
+from parcours.core.actors import staff_user
 from parcours.core.audit import audit_record
 from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.models import AuditEvent
@@ -70,7 +71,7 @@ def xlsform_convert(*, file_name: str, content: bytes) -> tuple[str, list[str]]:
 def _check_mapping(mapping: dict, schema: dict, file_name: str) -> None:
     fields, repeats = schema["fields"], set(schema["repeats"])
     problems = []
-    for key in ("household_code", "zone_code", "address", "gps", "consent"):
+    for key in ("household_code", "zone_code", "address", "gps", "consent", "interview_date"):
         path = mapping.get(key)
         if path and path not in fields:
             problems.append(Problem(_("The mapping names “%s”, which the form does not have.") % path, field=key))
@@ -137,7 +138,7 @@ def form_version_create(
     questionnaire.save()
     version = FormVersion(
         questionnaire=questionnaire, version=schema["version"], xform=xform, xform_md5=xform_md5, schema=schema,
-        warnings=warnings, is_current=True, created_by=actor if getattr(actor, "email", None) else None,
+        warnings=warnings, is_current=True, created_by=staff_user(actor),
     )
     version.xlsform.save(Path(file_name).name, ContentFile(content), save=False)
     version.full_clean()
@@ -189,10 +190,12 @@ def zones_choices_csv(programme: Programme) -> bytes:
     leaves = zones.exclude(children__isnull=False).order_by("path")
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["name", "label", "label::Français (fr)", "label::العربية (ar)", "label::English (en)",
-                     "label::Português (pt)"])
-    for zone in leaves:
-        writer.writerow([zone.code, zone.name, zone.name, zone.name_ar or zone.name, zone.name, zone.name])
+    # CSV headers become XML element names in the form's secondary instance: "label::Français (fr)" would break
+    # ODK Collect and Web Forms, and neither translates external labels yet, so "label" carries both scripts.
+    writer.writerow(["name", "label", "label_fr", "label_ar", "parent"])
+    for zone in leaves.select_related("parent"):
+        both = f"{zone.name} — {zone.name_ar}" if zone.name_ar else zone.name
+        writer.writerow([zone.code, both, zone.name, zone.name_ar, zone.parent.code if zone.parent else ""])
     return out.getvalue().encode("utf-8")
 
 

@@ -6,6 +6,7 @@ the caller puts it in quarantine with the problems returned here.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 from decimal import Decimal, InvalidOperation
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.text import search_normalise
 from parcours.registry import services as registry
-from parcours.registry.models import Household, Identifier, Person
+from parcours.registry.models import Consent, Household, Identifier, Person
 from parcours.territories.models import Zone
 
 from ..models import Submission
@@ -116,6 +117,21 @@ def _is_sensitive(values: dict, groups: list[str]) -> bool:
     return False
 
 
+def _record_consents(*, actor, household: Household, values: dict, mapping: dict, on: datetime.date) -> None:
+    """Consents answered "yes" in the questionnaire, recorded unless one of that purpose is already active.
+
+    Sharing covers the programme's partner organisations: that is what the household is told in the form.
+    """
+    purposes = mapping.get("consent_purposes") or {}
+    active = {c.purpose for c in household.consents.all() if c.is_active_on(on)}
+    for purpose, field in purposes.items():
+        if values.get(field) != "yes" or purpose in active or purpose not in Consent.Purpose.values:
+            continue
+        organisations = list(household.programme.partners.all()) if household.programme_id else []
+        registry.consent_record(actor=actor, household=household, purpose=purpose, given_by=household.head,
+                                given_on=on, organisations=organisations if purpose == "sharing" else [])
+
+
 def submission_project(*, actor, submission: Submission) -> Household:
     """Create or update the household described by ``submission``; ProjectionError lists what prevents it."""
     mapping = submission.form_version.questionnaire.mapping
@@ -134,7 +150,12 @@ def submission_project(*, actor, submission: Submission) -> Household:
     members_map = mapping.get("members") or {}
     repeat = members_map.get("repeat", "")
     rows = values.get(repeat, []) if repeat else []
+    # Declared ages count from the day of the interview when the form records it, else from reception.
     on = submission.created_at.date() if submission.created_at else datetime.date.today()
+    interview = (values.get(mapping.get("interview_date", ""), "") or "")[:10]
+    if _DATE.match(interview):
+        with contextlib.suppress(ValueError):
+            on = datetime.date.fromisoformat(interview)
     members = []
     for index, row in enumerate(rows, start=1):
         data, national_id, member_problems = _member_data(row, members_map.get("fields", {}), on, index, repeat)
@@ -176,6 +197,7 @@ def submission_project(*, actor, submission: Submission) -> Household:
                                                **data)
                     else:
                         registry.person_update(actor=actor, person=person, **data)
+            _record_consents(actor=actor, household=household, values=values, mapping=mapping, on=on)
     except ValidationError as exc:
         details = getattr(exc, "message_dict", {"": exc.messages})
         raise ProjectionError([Problem(f"{', '.join(msgs)}", field=field or None)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from parcours.accounts.models import DeviceAccount, Programme
+from parcours.core.actors import staff_user
 from parcours.core.audit import audit_record
 from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.models import AuditEvent
@@ -80,7 +81,7 @@ def _keep_unreadable(*, programme: Programme, xml: bytes, channel: str, actor, r
 def _who(actor) -> dict:
     if isinstance(actor, DeviceAccount):
         return {"device_account": actor}
-    if getattr(actor, "is_authenticated", False):
+    if staff_user(actor):
         return {"submitted_by": actor}
     return {}
 
@@ -293,7 +294,7 @@ def quarantine_resubmit(*, actor, entry: QuarantineEntry, xml: bytes | None = No
         received = _resubmit_edited(actor=actor, submission=submission, xml=xml)
     # If it still fails, the attempt opened a new entry with the new reasons; this one is closed either way.
     entry.state = QuarantineEntry.State.RESOLVED
-    entry.resolved_by = actor if getattr(actor, "email", None) else None
+    entry.resolved_by = staff_user(actor)
     entry.resolved_at = timezone.now()
     entry.resolution_note = note
     entry.save()
