@@ -19,7 +19,8 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, models.Model):
-        return str(value)
+        # The trail must read the same in every language: models whose text follows the language say how.
+        return value.audit_repr() if hasattr(value, "audit_repr") else str(value)
     if isinstance(value, datetime.date | datetime.datetime | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):

@@ -31,6 +31,10 @@ LOGINS: tuple[Login, ...] = (
     Login("partner@demo.parcours.org", "partner-demo-2026", "Nadia Mansouri", "nour", "partner_worker"),
     Login("viewer@demo.parcours.org", "viewer-demo-2026", "Hichem Dridi", "fonds-solidarite", "viewer"),
 )
+# ODK Collect / KoboCollect login of the demo programme (server URL: <site>/collect/demo).
+DEVICE_LOGIN = ("collect-demo", "collect-demo-2026")
+# The manager publishes the default questionnaire and creates the device account.
+MANAGER_EMAIL = "manager@demo.parcours.org"
 # Households are registered by this login (the social worker), so the audit trail names a real person.
 REGISTRAR_EMAIL = "worker@demo.parcours.org"
 

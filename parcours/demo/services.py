@@ -15,10 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from parcours.accounts.models import Membership, Organisation, Programme, User
+from parcours.accounts.models import DeviceAccount, Membership, Organisation, Programme, User
+from parcours.accounts.services import device_account_create
 from parcours.core.audit import audit_record, diff, snapshot
 from parcours.core.exceptions import ApplicationError
 from parcours.core.models import AuditEvent
+from parcours.questionnaires.services import default_questionnaire_deploy
 from parcours.registry import services as registry
 from parcours.registry.models import Household
 from parcours.territories import services as territories
@@ -114,6 +116,16 @@ def _programme(organisations: dict[str, Organisation], zones: dict[str, Zone]) -
     return programme
 
 
+def _collect(programme: Programme, manager: User) -> None:
+    """The default questionnaire on the programme, and a device account for ODK Collect."""
+    if not programme.questionnaires.exists():
+        default_questionnaire_deploy(actor=manager, programme=programme)
+    username, password = data.DEVICE_LOGIN
+    if not DeviceAccount.objects.filter(username=username).exists():
+        device_account_create(actor=manager, programme=programme, username=username, password=password,
+                              label=_("Demonstration phone"))
+
+
 def _household(spec: dict, *, actor: User, organisation: Organisation, programme: Programme,
                zones: dict[str, Zone], organisations: dict[str, Organisation]) -> tuple[int, int]:
     household = registry.household_create(
@@ -163,6 +175,7 @@ def demo_load(
     organisations = _organisations(zones)
     users = _users(organisations)
     programme = _programme(organisations, zones)
+    _collect(programme, users[data.MANAGER_EMAIL])
     result = DemoResult(zones=len(zones), organisations=len(organisations), users=len(users))
     actor = users[data.REGISTRAR_EMAIL]
     office = organisations[data.LEAD_ORGANISATION]

@@ -39,6 +39,13 @@ def _require_edit(actor, household: Household) -> None:
         raise PermissionDenied(_("You may not change this household."))
 
 
+def _require_programme_member(programme: Programme | None, organisation: Organisation) -> None:
+    if programme is None or programme.lead_id == organisation.pk:
+        return
+    if not programme.partners.filter(pk=organisation.pk).exists():
+        raise ApplicationError(_("This organisation does not take part in the programme “%s”.") % programme)
+
+
 def new_household_code() -> str:
     """A short code that is unique without a shared counter, so offline devices can create it too."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes get read aloud and copied by hand
@@ -71,10 +78,7 @@ def household_create(
 ) -> Household:
     if not user_has_role(actor, organisation, CASEWORK_ROLES):
         raise PermissionDenied(_("You may not register households for this organisation."))
-    if programme is not None and programme.lead_id != organisation.pk and not programme.partners.filter(
-        pk=organisation.pk
-    ).exists():
-        raise ApplicationError(_("This organisation does not take part in the programme “%s”.") % programme)
+    _require_programme_member(programme, organisation)
     household = Household(
         code=(code or "").strip() or new_household_code(), organisation=organisation, zone=zone,
         programme=programme, address=address, latitude=latitude, longitude=longitude, sensitive=sensitive,
@@ -94,6 +98,8 @@ def household_update(*, actor, household: Household, **data) -> Household:
     unknown = set(data) - set(HOUSEHOLD_FIELDS) - {"head"}
     if unknown:
         raise ApplicationError(_("Unknown household fields: %s") % ", ".join(sorted(unknown)))
+    if "programme" in data:
+        _require_programme_member(data["programme"], household.organisation)
     before = snapshot(household)
     for name, value in data.items():
         setattr(household, name, value)

@@ -40,6 +40,9 @@ class Zone(BaseModel):
     def __str__(self) -> str:
         return f"{self.display_name} ({self.code})"
 
+    def audit_repr(self) -> str:
+        return f"{self.name} ({self.code})"
+
     @property
     def display_name(self) -> str:
         if self.name_ar and (get_language() or "").startswith("ar"):

@@ -92,3 +92,20 @@ def test_opening_a_sensitive_household_is_logged(manager, households):
     assert history_for(households["sensitive"]).filter(action="read", actor=manager).count() == 1
     selectors.household_open(user=manager, pk=households["private"].pk)
     assert not history_for(households["private"]).filter(action="read").exists()
+
+
+def test_a_household_cannot_be_moved_to_a_programme_its_organisation_is_not_in(social_worker, households, orgs):
+    from ..factories import ProgrammeFactory
+
+    foreign = ProgrammeFactory(slug="foreign", lead=orgs["C"])
+    with pytest.raises(ApplicationError):
+        registry.household_update(actor=social_worker, household=households["private"], programme=foreign)
+
+
+def test_history_names_zones_the_same_in_every_language(social_worker, households, zones):
+    from django.utils import translation
+
+    with translation.override("ar"):
+        registry.household_update(actor=social_worker, household=households["private"], zone=zones["other"])
+    event = history_for(households["private"]).first()
+    assert event.changes["zone"][1] == "Sud (XK02)"

@@ -53,3 +53,6 @@ class Command(BaseCommand):
         for login in data.LOGINS:
             role = Role(login.role).label
             self.stdout.write(f"  {login.email} / {login.password} — {role}, {names[login.organisation]}")
+        username, password = data.DEVICE_LOGIN
+        self.stdout.write(_("ODK Collect (server URL <site>/collect/demo): %(user)s / %(password)s")
+                          % {"user": username, "password": password})
