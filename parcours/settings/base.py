@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "parcours.accounts",
     "parcours.registry",
     "parcours.questionnaires",
+    "parcours.scoring",
     "parcours.api",
     "parcours.demo",
 ]
