@@ -1,6 +1,9 @@
 """One place turns service refusals into API responses: ApplicationError and Django's ValidationError → 400."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -21,3 +24,9 @@ def exception_handler(exc, context):
             body = {"detail": [str(m) for m in exc.messages]}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+@csrf_exempt  # a POST to a wrong address is a 404, not a CSRF failure page
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """An address under /api/ that matches no endpoint (a malformed identifier, a typo): JSON, like the rest."""
+    return JsonResponse({"detail": _("There is nothing at this address.")}, status=404)
