@@ -53,6 +53,8 @@ def zone_ancestors(zone: Zone) -> list[Zone]:
 
 
 def zone_get(code: str) -> Zone:
+    if "\x00" in code:  # PostgreSQL refuses to even compare with a NUL character
+        raise Http404
     try:
         return Zone.objects.get(code=code)
     except Zone.DoesNotExist as exc:

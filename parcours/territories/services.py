@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import CharField, F, ProtectedError, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -320,23 +320,28 @@ def _write(*, actor, planned, paths, final_parent, existing, file_name, report, 
             changed.append(zone)
     half = total // 2
     report(half, total, _("Writing the zones"))
-    with transaction.atomic():
-        # Moves first, parents before children: each rewrites the current paths of the mover's subtree.
-        for item in sorted(moved, key=lambda i: i.zone.level):
-            current = Zone.objects.filter(pk=item.zone.pk).values_list("path", "level").get()
-            _move_subtree(current[0], item.zone.path, item.zone.level - current[1])
-        created.sort(key=lambda z: z.level)
-        for i in range(0, len(created), _CHUNK):
-            Zone.objects.bulk_create(created[i:i + _CHUNK])
-            report(half + i + len(created[i:i + _CHUNK]), total, _("Writing the zones"))
-        Zone.objects.bulk_update(changed, [*VALUE_FIELDS, "parent", "path", "level", "updated_at"],
-                                 batch_size=_CHUNK)
-        counts = {"created": len(created), "updated": len(changed),
-                  "unchanged": len(planned) - len(created) - len(changed)}
-        note = _("%(file)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
-            "file": file_name, **counts}
-        audit_record(actor=actor, action=AuditEvent.Action.IMPORT, obj=_ZoneTable(file_name),
-                     changes={k: [None, v] for k, v in counts.items()}, note=note)
+    try:
+        with transaction.atomic():
+            # Moves first, parents before children: each rewrites the current paths of the mover's subtree.
+            for item in sorted(moved, key=lambda i: i.zone.level):
+                current = Zone.objects.filter(pk=item.zone.pk).values_list("path", "level").get()
+                _move_subtree(current[0], item.zone.path, item.zone.level - current[1])
+            created.sort(key=lambda z: z.level)
+            for i in range(0, len(created), _CHUNK):
+                Zone.objects.bulk_create(created[i:i + _CHUNK])
+                report(half + i + len(created[i:i + _CHUNK]), total, _("Writing the zones"))
+            Zone.objects.bulk_update(changed, [*VALUE_FIELDS, "parent", "path", "level", "updated_at"],
+                                     batch_size=_CHUNK)
+            counts = {"created": len(created), "updated": len(changed),
+                      "unchanged": len(planned) - len(created) - len(changed)}
+            note = _("%(file)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+                "file": file_name, **counts}
+            audit_record(actor=actor, action=AuditEvent.Action.IMPORT, obj=_ZoneTable(file_name),
+                         changes={k: [None, v] for k, v in counts.items()}, note=note)
+    except (IntegrityError, Zone.DoesNotExist) as exc:
+        # Another import (or an edit) changed the same zones between the checks and the writes.
+        raise ApplicationError(_("The zones changed while %(file)s was being imported; nothing was written. "
+                                 "Import the file again.") % {"file": file_name}) from exc
     report(total, total, _("Done."))
     return {
         "message": _("%(created)s zones created, %(updated)s updated, %(unchanged)s unchanged.") % counts,

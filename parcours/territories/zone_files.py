@@ -205,7 +205,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    # A NUL character means nothing in a name or code, and PostgreSQL refuses to store one.
+    return str(value).replace("\x00", "").strip()
 
 
 def _add_record(result: ZoneFile, where: int, raw: dict[str, Any], fail) -> ZoneRecord | None:
@@ -293,7 +294,7 @@ def geometry_problem(geometry: Any) -> str | None:
 
 
 def _position_problem(position: Any) -> str | None:
-    if not isinstance(position, list) or len(position) < 2 or not all(_is_number(c) for c in position[:2]):
+    if not isinstance(position, list) or len(position) < 2 or not all(_is_number(c) for c in position):
         return _("a position must be [longitude, latitude] numbers.")
     lon, lat = position[0], position[1]
     if not -180 <= lon <= 180:

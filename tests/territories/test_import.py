@@ -266,3 +266,22 @@ def test_an_administrator_of_an_inactive_organisation_may_not_import(admin, orgs
     orgs["A"].save()
     with pytest.raises(PermissionDenied):
         zones_import(actor=admin, content=read("zones_tn.csv"), file_name="zones_tn.csv")
+
+
+def test_a_zone_created_meanwhile_by_someone_else_fails_the_import_cleanly(admin, monkeypatch):
+    # As if another import wrote TN between this import's checks and its writes.
+    from parcours.territories import services
+
+    ZoneFactory(code="TN", name="Tunisie")
+    monkeypatch.setattr(services, "_existing", lambda codes: {})
+    with pytest.raises(ApplicationError, match="Import the file again"):
+        zones_import(actor=admin, content=read("zones_tn.csv"), file_name="zones_tn.csv")
+    assert list(Zone.objects.values_list("code", flat=True)) == ["TN"]
+    assert not AuditEvent.objects.filter(action="import").exists()
+
+
+def test_nul_characters_escaped_in_geojson_are_dropped(admin):
+    content = b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": null, ' \
+              b'"properties": {"code": "A\\u0000", "name": "Al\\u0000pha"}}]}'
+    zones_import(actor=admin, content=content, file_name="nul.geojson")
+    assert Zone.objects.get(code="A").name == "Alpha"

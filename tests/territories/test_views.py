@@ -43,6 +43,8 @@ def test_an_unknown_parent_is_a_404(client, social_worker, zones):
     login(client, social_worker)
     assert client.get(reverse("territories:zone_list"), {"parent": "NOPE"}).status_code == 404
     assert client.get(reverse("territories:zone_detail", args=["NOPE"])).status_code == 404
+    assert client.get(reverse("territories:zone_list"), {"parent": "X\x00"}).status_code == 404
+    assert client.get("/zones/X%00/").status_code == 404
 
 
 def test_zone_page_shows_ancestors_children_and_outline(client, partner_worker, zones):
