@@ -8,10 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from parcours.core.models import AuditEvent
-from parcours.questionnaires.services import submission_receive
+from parcours.questionnaires.services import form_version_create, submission_receive
 
 from ..conftest import login
-from .conftest import instance_xml
+from .conftest import DATA, instance_xml
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +30,7 @@ def uid(n: int) -> str:
 def _csv(client, questionnaire, **params):
     response = client.get(reverse("questionnaires:export_csv", args=[questionnaire.pk]), params)
     assert response.status_code == 200
+    assert response.streaming  # rows are written as they are read, not held in memory
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"].startswith('attachment; filename="mini_menage-')
     return b"".join(response.streaming_content)
@@ -149,3 +150,42 @@ def test_others_may_not_export(client, personas, mini_form, received, persona, s
     for name in ("questionnaires:export_csv", "questionnaires:export_xlsx"):
         assert client.get(reverse(name, args=[mini_form.questionnaire.pk])).status_code == status
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+NESTED_XML = (
+    b"<data id='enquete_village' version='1'><village>Douar</village>"
+    b"<household><head>Ali</head><child><name>Sara</name><age>7</age></child><child><name>Omar</name><age>4</age>"
+    b"</child></household><household><head>Mouna</head></household>"
+    b"<meta><instanceID>uuid:99999999-0000-4000-8000-000000000000</instanceID></meta></data>"
+)
+
+
+@pytest.fixture
+def nested(manager, programme):
+    version = form_version_create(actor=manager, programme=programme, file_name="nested_repeats.md",
+                                  content=(DATA / "nested_repeats.md").read_bytes())
+    submission_receive(programme=programme, xml=NESTED_XML, channel="web", actor=manager)
+    return version.questionnaire
+
+
+def test_a_repeat_inside_a_repeat_gets_its_own_sheet_linked_to_its_parent_row(client, manager, nested):
+    workbook = _xlsx(login(client, manager), nested)
+    assert workbook.sheetnames == ["submissions", "household", "child"]
+    households = [[c.value for c in row] for row in workbook["household"].iter_rows(min_row=3)]
+    assert [(r[0], r[1], r[2]) for r in households] == [("Ali", 1, 1), ("Mouna", 2, 1)]  # head, _index, parent
+    children = [[c.value for c in row] for row in workbook["child"].iter_rows()]
+    assert children[0] == ["household/child/name", "household/child/age", "_index", "_parent_index",
+                           "_parent_table_name", "_parent_instance_id"]
+    assert children[2:] == [
+        ["Sara", 7, 1, 1, "household", "uuid:99999999-0000-4000-8000-000000000000"],
+        ["Omar", 4, 2, 1, "household", "uuid:99999999-0000-4000-8000-000000000000"],
+    ]
+
+
+def test_a_repeat_inside_a_repeat_is_a_table_in_its_parent_row(client, manager, nested):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ar"
+    submission = nested.versions.get().submissions.get()
+    page = login(client, manager).get(reverse("questionnaires:submission_detail", args=[submission.pk]))
+    html = page.content.decode()
+    assert html.count("<table") == 2 + 1  # households, and the children of Ali and of Mouna
+    assert "طفل" in html and "Sara" in html and "Mouna" in html

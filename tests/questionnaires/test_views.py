@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from parcours.core.models import AuditEvent
 from parcours.questionnaires.models import QuarantineEntry, Questionnaire, Submission
-from parcours.questionnaires.services import Attachment, submission_receive
+from parcours.questionnaires.services import Attachment, SubmissionRejected, submission_receive
 
 from ..conftest import login
 from ..factories import ZoneFactory
@@ -336,6 +336,24 @@ def test_a_bad_correction_is_shown_again_with_the_message_never_a_crash(client, 
     entry.refresh_from_db()
     assert entry.state == QuarantineEntry.State.OPEN
     assert Submission.objects.count() == 1
+
+
+def test_an_unreadable_submission_is_for_managers_and_a_retry_says_why_it_still_fails(client, personas, mini_form,
+                                                                                    device):
+    xml = b"<data id='other_form' version='1'><meta><instanceID>uuid:x</instanceID></meta></data>"
+    with pytest.raises(SubmissionRejected):
+        submission_receive(programme=mini_form.questionnaire.programme, xml=xml, channel="collect", actor=device)
+    entry = QuarantineEntry.objects.get()
+    worker = login(client, personas["social_worker"])
+    assert "Unknown form" not in worker.get(QUARANTINE).content.decode()
+    assert worker.get(_detail(entry.submission)).status_code == 404
+    manager = login(client, personas["manager"])
+    assert "Unknown form" in manager.get(QUARANTINE).content.decode()
+    response = manager.post(reverse("questionnaires:quarantine_correct", args=[entry.pk]), {"action": "retry"})
+    assert response.status_code == 400
+    assert "is not on this server" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.state == QuarantineEntry.State.OPEN
 
 
 @pytest.mark.parametrize(("persona", "list_status", "correct_status"), [
