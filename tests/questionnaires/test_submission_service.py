@@ -153,3 +153,18 @@ def test_the_default_questionnaire_example_lands_with_its_consents(programme, de
     sharing = household.consents.get(purpose="sharing")
     assert set(sharing.organisations.all()) == set(programme.partners.all())
     assert {"registration", "sharing", "follow_up"} <= set(household.consents.values_list("purpose", flat=True))
+
+
+
+@pytest.mark.parametrize("mapping", [[], {"members": []}, {"sensitive_groups": "protection"},
+                                     {"members": {"repeat": "roster/member", "fields": {"sex": 1}}}])
+def test_a_badly_shaped_mapping_is_refused_with_a_message(manager, programme, mapping):
+    from parcours.core.exceptions import ApplicationError
+    from parcours.questionnaires.services import form_version_create
+
+    from .conftest import DATA
+
+    with pytest.raises(ApplicationError) as exc:
+        form_version_create(actor=manager, programme=programme, file_name="mini_household.md",
+                            content=(DATA / "mini_household.md").read_bytes(), mapping=mapping)
+    assert exc.value.problems

@@ -68,10 +68,47 @@ def xlsform_convert(*, file_name: str, content: bytes) -> tuple[str, list[str]]:
     return result.xform, warnings
 
 
+PATH_KEYS = ("household_code", "zone_code", "address", "gps", "consent", "interview_date")
+
+
+def _shape_problems(mapping) -> list[Problem]:
+    """A mapping read from a file or an API body may have any shape: say what is wrong instead of crashing."""
+    if not isinstance(mapping, dict):
+        return [Problem(_("The mapping must be an object (JSON dictionary)."))]
+    problems = []
+
+    def expect(ok: bool, key: str, what: str) -> None:
+        if not ok:
+            problems.append(Problem(_("“%(key)s” must be %(what)s.") % {"key": key, "what": what}, field=key))
+
+    text = _("a text")
+    for key in PATH_KEYS:
+        expect(isinstance(mapping.get(key, ""), str), key, text)
+    members = mapping.get("members", {})
+    expect(isinstance(members, dict), "members", _("an object with “repeat” and “fields”"))
+    if isinstance(members, dict) and members:
+        expect(isinstance(members.get("repeat"), str), "members.repeat", text)
+        member_fields = members.get("fields", {})
+        expect(isinstance(member_fields, dict) and all(isinstance(v, str) for v in member_fields.values()),
+               "members.fields", _("an object of texts"))
+    groups = mapping.get("sensitive_groups", [])
+    expect(isinstance(groups, list) and all(isinstance(g, str) for g in groups), "sensitive_groups",
+           _("a list of texts"))
+    purposes = mapping.get("consent_purposes", {})
+    expect(isinstance(purposes, dict) and all(isinstance(v, str) for v in purposes.values()), "consent_purposes",
+           _("an object of texts"))
+    return problems
+
+
 def _check_mapping(mapping: dict, schema: dict, file_name: str) -> None:
+    shape = _shape_problems(mapping)
+    if shape:
+        for p in shape:
+            p.file = file_name
+        raise ApplicationError(_("The registry mapping is not well formed."), shape)
     fields, repeats = schema["fields"], set(schema["repeats"])
     problems = []
-    for key in ("household_code", "zone_code", "address", "gps", "consent", "interview_date"):
+    for key in PATH_KEYS:
         path = mapping.get(key)
         if path and path not in fields:
             problems.append(Problem(_("The mapping names “%s”, which the form does not have.") % path, field=key))
