@@ -1,0 +1,145 @@
+"""Apply a model file to a flat table (one row per unit): evaluate its expressions, then run its engine.
+
+The bridge between :mod:`.model_file`, :mod:`.expressions` and the pure :mod:`.engines`; the CLI and, later, the
+scoring services call these. Bad data raises :class:`ApplicationError` whose problem names the indicator (or
+variable, or item), the column and the row; ``first_row`` is the number of the table's first row in those
+messages (2 for a CSV file whose line 1 is the header).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import polars as pl
+from django.utils.translation import gettext as _
+
+from parcours.core.exceptions import ApplicationError, Problem
+
+from .engines import (
+    AFResult,
+    EngineError,
+    PMTResult,
+    PointsResult,
+    ScorecardItem,
+    ScorecardResult,
+    alkire_foster,
+    points_scale,
+    points_score,
+    scorecard,
+)
+from .engines import pmt as pmt_engine
+from .expressions import Expression, ExpressionError, column_numbers, evaluate
+from .model_file import ModelSpec
+
+
+def _evaluate(table: pl.DataFrame, expressions: Mapping[str, Expression], kind: str, noun: str,
+              first_row: int) -> pl.DataFrame:
+    try:
+        return evaluate(table, expressions, kind=kind, first_row=first_row)
+    except ExpressionError as exc:
+        name, exc.name = exc.name, None
+        message = _("%(noun)s “%(name)s”: %(error)s") % {"noun": noun, "name": name, "error": exc} if name else str(exc)
+        raise ApplicationError(message, [Problem(message, row=exc.row, field=exc.column)]) from exc
+
+
+def _require(model: ModelSpec, method: str) -> None:
+    if model.method != method:
+        raise ApplicationError(_("This model uses the method “%(method)s”, not “%(expected)s”.")
+                               % {"method": model.method, "expected": method})
+
+
+def _columns(table: pl.DataFrame, columns: Sequence[str], option: str) -> None:
+    for column in columns:
+        if column not in table.columns:
+            message = _("%(option)s: no column “%(column)s” in the table.") % {"option": option, "column": column}
+            raise ApplicationError(message, [Problem(message, field=column)])
+
+
+def sample_weights(table: pl.DataFrame, column: str | None, *, first_row: int = 1) -> np.ndarray | None:
+    """The sampling weights of a column: a number ≥ 0 on every row, else an error naming the row."""
+    if column is None:
+        return None
+    _columns(table, [column], _("Weights"))
+    try:
+        array = column_numbers(table, column, first_row=first_row)
+    except ExpressionError as exc:
+        message = _("Weights: %(error)s") % {"error": exc}
+        raise ApplicationError(message, [Problem(message, row=exc.row, field=column)]) from exc
+    bad = np.flatnonzero(~np.isfinite(array) | (array < 0))
+    if bad.size:
+        row = int(bad[0])
+        shown = table.get_column(column).cast(pl.Utf8)[row]
+        message = _("Weights: “%(value)s” in row %(row)s of column “%(column)s” is not a number ≥ 0.") % {
+            "value": "" if shown is None else shown, "row": row + first_row, "column": column}
+        raise ApplicationError(message, [Problem(message, row=row + first_row, field=column)])
+    return array
+
+
+def deprivations(model: ModelSpec, table: pl.DataFrame, *, first_row: int = 1) -> np.ndarray:
+    """The deprivation matrix g0 (units × indicators, 1/0/NaN) of an Alkire–Foster model."""
+    _require(model, "alkire-foster")
+    frame = _evaluate(table, {i.name: i.expression for i in model.indicators}, "boolean", _("Indicator"), first_row)
+    return frame.to_numpy().astype(float) if frame.width else np.zeros((table.height, 0))
+
+
+def measure(model: ModelSpec, table: pl.DataFrame, *, by: Sequence[str] = (), weights: str | None = None,
+            k: float | None = None, se: str | None = "analytic", replications: int = 1000, seed: int | None = 0,
+            first_row: int = 1) -> AFResult:
+    """Alkire–Foster measures of the table's units, decomposed by each ``by`` column."""
+    _require(model, "alkire-foster")
+    _columns(table, by, _("Group"))
+    g0 = deprivations(model, table, first_row=first_row)
+    groups = {}
+    for column in by:
+        values = table.get_column(column).cast(pl.Utf8).str.strip_chars()
+        groups[column] = np.array([value if value else None for value in values.to_list()], dtype=object)
+    try:
+        return alkire_foster(
+            g0, weights=[i.weight for i in model.indicators], dimensions=[i.dimension for i in model.indicators],
+            names=[i.name for i in model.indicators], k=model.k if k is None else k, missing=model.missing,
+            sample_weights=sample_weights(table, weights, first_row=first_row), groups=groups, bands=model.bands,
+            se=se, replications=replications, seed=seed)
+    except EngineError as exc:
+        raise ApplicationError(_("The measure cannot be computed: %(error)s") % {"error": exc}) from exc
+
+
+def predict(model: ModelSpec, table: pl.DataFrame, *, weights: str | None = None,
+            first_row: int = 1) -> tuple[PMTResult, PointsResult | None]:
+    """Proxy means test predictions, and the points form when the model asks for it."""
+    _require(model, "pmt")
+    spec = model.pmt
+    frame = _evaluate(table, {v.name: v.expression for v in spec.variables}, "number", _("Variable"), first_row)
+    x = frame.to_numpy().astype(float)
+    names = [v.name for v in spec.variables]
+    coefficients = [v.coefficient for v in spec.variables]
+    try:
+        result = pmt_engine(x, names=names, coefficients=coefficients, constant=spec.constant,
+                            threshold=spec.threshold, outcome=spec.outcome,
+                            sample_weights=sample_weights(table, weights, first_row=first_row))
+        points = None
+        if spec.points_scale is not None:
+            scale = points_scale(names=names, coefficients=coefficients, constant=spec.constant,
+                                 threshold=spec.threshold, ranges=[v.range for v in spec.variables],
+                                 outcome=spec.outcome, scale=spec.points_scale, rounded=spec.points_rounded)
+            points = points_score(x, scale)
+    except EngineError as exc:
+        raise ApplicationError(_("The prediction cannot be computed: %(error)s") % {"error": exc}) from exc
+    return result, points
+
+
+def score(model: ModelSpec, table: pl.DataFrame, *, weights: str | None = None, first_row: int = 1) -> ScorecardResult:
+    """Scorecard points and bands of the table's units."""
+    _require(model, "scorecard")
+    items = model.scorecard.items
+    categorical = {item.name: item.expression for item in items if item.points is not None}
+    numeric = {item.name: item.expression for item in items if item.ranges is not None}
+    texts = _evaluate(table, categorical, "string", _("Item"), first_row) if categorical else None
+    numbers = _evaluate(table, numeric, "number", _("Item"), first_row) if numeric else None
+    answers = [(texts if item.points is not None else numbers).get_column(item.name).to_numpy() for item in items]
+    engine_items = [ScorecardItem(item.name, item.points, item.ranges, item.default) for item in items]
+    try:
+        return scorecard(answers, items=engine_items, bands=model.bands,
+                         sample_weights=sample_weights(table, weights, first_row=first_row))
+    except EngineError as exc:
+        raise ApplicationError(_("The score cannot be computed: %(error)s") % {"error": exc}) from exc

@@ -1,0 +1,17 @@
+"""Pure scoring engines (NumPy, no database, no Django): import from here.
+
+- :func:`alkire_foster` — Alkire–Foster identification and M0 with decompositions, standard errors, bands;
+- :func:`pmt`, :func:`points_scale`, :func:`points_score` — proxy means test and its points form;
+- :func:`scorecard` — points per answer and bands.
+"""
+
+from .alkire_foster import AFResult, GroupResult, IndicatorResult, StandardErrors, alkire_foster, unit_weights
+from .common import EPSILON, Band, BandShare, EngineError
+from .pmt import PMTResult, PointsResult, PointsScale, pmt, points_scale, points_score
+from .scorecard import ScorecardItem, ScorecardResult, scorecard
+
+__all__ = [
+    "EPSILON", "AFResult", "Band", "BandShare", "EngineError", "GroupResult", "IndicatorResult", "PMTResult",
+    "PointsResult", "PointsScale", "ScorecardItem", "ScorecardResult", "StandardErrors", "alkire_foster", "pmt",
+    "points_scale", "points_score", "scorecard", "unit_weights",
+]

@@ -1,0 +1,98 @@
+"""Prepare a table for compiled expressions and evaluate them: check columns, read numbers, name bad rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+from django.utils.translation import gettext_lazy as _
+
+from .compiler import NUMBER_PATTERN, Expression, ExpressionError, number_column, text_column
+
+KINDS = ("boolean", "number", "string")
+
+
+def _text(series_name: str, dtype) -> pl.Expr:
+    """The answer as text, stripped; an empty cell (or NaN, or null) is missing (null)."""
+    col = pl.col(series_name)
+    if dtype == pl.Utf8:
+        stripped = col.str.strip_chars()
+        return pl.when(stripped == "").then(None).otherwise(stripped)
+    if dtype == pl.Boolean:
+        return pl.when(col).then(pl.lit("true")).otherwise(pl.lit("false"))
+    if dtype.is_float():
+        whole = (col == col.round(0)) & (col.abs() < 1e15)
+        return (pl.when(col.is_nan()).then(None).when(whole).then(col.cast(pl.Int64, strict=False).cast(pl.Utf8))
+                .otherwise(col.cast(pl.Utf8)))
+    return col.cast(pl.Utf8)
+
+
+def _number(series_name: str, dtype) -> pl.Expr:
+    col = pl.col(series_name)
+    if dtype == pl.Utf8:
+        stripped = col.str.strip_chars()
+        return pl.when(stripped == "").then(None).otherwise(stripped).cast(pl.Float64, strict=False)
+    if dtype.is_numeric() or dtype == pl.Boolean:
+        return col.cast(pl.Float64).fill_nan(None)
+    return pl.lit(None, dtype=pl.Float64)
+
+
+def _check_numbers(table: pl.DataFrame, column: str, first_row: int, name: str | None = None) -> None:
+    dtype = table.schema[column]
+    if dtype.is_numeric() or dtype == pl.Boolean:
+        return
+    values = table.get_column(column).cast(pl.Utf8).str.strip_chars()
+    index = (values.is_not_null() & (values != "") & ~values.str.contains(NUMBER_PATTERN)).arg_true()
+    if index.len():
+        row, value = int(index[0]) + first_row, values[int(index[0])]
+        raise ExpressionError(
+            _("column “%(column)s” must hold numbers: “%(value)s” in row %(row)s is not a number")
+            % {"column": column, "value": value, "row": row}, column=column, row=row, value=value, name=name)
+
+
+def column_numbers(table: pl.DataFrame, column: str, *, first_row: int = 1):
+    """A column read as numbers (NumPy, NaN where empty); raises :class:`ExpressionError` naming the first bad row."""
+    _check_numbers(table, column, first_row)
+    return table.select(_number(column, table.schema[column]).fill_null(float("nan"))).to_series().to_numpy()
+
+
+def evaluate(table: pl.DataFrame, expressions: Mapping[str, Expression], *, kind: str = "boolean",
+             first_row: int = 1) -> pl.DataFrame:
+    """One column per named expression, one row per row of ``table``.
+
+    ``kind`` "boolean" gives Float64 1.0/0.0, NaN when unknown (a deprivation); "number" gives Float64, NaN when
+    unknown; "string" gives text, null when unknown. ``first_row`` is the number shown for the table's first row
+    in errors (2 for a CSV file whose line 1 is the header). Raises :class:`ExpressionError` naming the
+    expression's key and the column (unknown column; a value that is not a number, with its row).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}")
+    schema = table.schema
+    compiled, numeric = {}, {}
+    for name, expression in expressions.items():
+        for column, position in expression.columns.items():
+            if column not in schema:
+                raise ExpressionError(_("no column “%(column)s” in the table") % {"column": column},
+                                      expression=expression.source, position=position, column=column, name=name)
+        compiled[name], uses = expression.compiled(kind)
+        for column in uses:
+            numeric.setdefault(column, name)
+    for column, name in numeric.items():
+        _check_numbers(table, column, first_row, name)
+    texts = sorted({column for expression in expressions.values() for column in expression.columns})
+    # The row index keeps the table's height even when no expression reads a column.
+    prepared = table.with_row_index("\x00row").select(
+        pl.col("\x00row"),
+        *[_text(column, schema[column]).alias(text_column(column)) for column in texts],
+        *[_number(column, schema[column]).alias(number_column(column)) for column in sorted(numeric)],
+    )
+    outputs = []
+    for name, expr in compiled.items():
+        expr = expr.cast(pl.Utf8) if kind == "string" else expr.cast(pl.Float64).fill_null(float("nan"))
+        outputs.append(expr.alias(name))
+    try:
+        # with_columns broadcasts constant expressions (no column read) to the table's height.
+        result = prepared.with_columns(outputs)
+    except pl.exceptions.PolarsError as exc:
+        raise ExpressionError(_("the expressions could not be evaluated: %(error)s") % {"error": exc}) from exc
+    return result.select(list(compiled))
