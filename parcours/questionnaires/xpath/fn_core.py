@@ -135,10 +135,15 @@ def xf_weighted_checklist(ctx, minimum, maximum, *values):
 
 @function(XF, "regex", 2, 2, "boolean")
 def xf_regex(ctx, value, pattern):
+    """Java/JavaScript regular expressions as Python reads them: ``\\d`` is 0-9 only (not Arabic-Indic digits,
+    which Collect would refuse), ``(?<name>…)`` is a named group."""
     try:
-        return re.search(to_string(pattern), to_string(value)) is not None
+        return re.search(_JS_NAMED_GROUP.sub("(?P<", to_string(pattern)), to_string(value), re.ASCII) is not None
     except re.error as exc:
         raise fail(_("Invalid regular expression: %(error)s"), error=str(exc)) from exc
+
+
+_JS_NAMED_GROUP = re.compile(r"(?<!\\)\(\?<(?=[A-Za-z_])")
 
 
 # --- select answers ---------------------------------------------------------------------------------------------
@@ -242,7 +247,8 @@ def xf_substr(ctx, value, start, end=None):
 
 @function(FN, "string-length", 0, 1, "number", context_default=True)
 def fn_string_length(ctx, value):
-    return float(len(to_string(value)))
+    # UTF-16 code units, as Java (ODK Collect) and JavaScript (Web Forms) count: an emoji is 2
+    return float(len(to_string(value).encode("utf-16-le")) // 2)
 
 
 @function(FN, "normalize-space", 0, 1, context_default=True)

@@ -170,3 +170,13 @@ def test_evaluation_errors_are_clear(submission):
 def test_compile_caches_expressions():
     assert xpath.compile("1 + 1") is xpath.compile("1 + 1")
     assert xpath.compile("1 + 1") is not xpath.compile("1 + 1", xforms=False)
+
+
+def test_text_rules_match_what_collect_checks_on_the_phone():
+    answer = etree.fromstring("<national_id>١٢٣٤٥٦٧٨</national_id>")  # Arabic-Indic digits
+    eight_digits = xpath.compile(r"regex(., '^\d{8}$')")
+    assert eight_digits.evaluate_boolean(answer) is False  # Java's \d is 0-9 only, so Collect refuses it too
+    assert eight_digits.evaluate_boolean(etree.fromstring("<national_id>01234567</national_id>")) is True
+    assert xpath.compile("regex(., '^(?<first>[0-9]{2})')").evaluate_boolean(answer.getroottree()) is False
+    name = etree.fromstring("<name>فاطمة 🙂</name>")
+    assert xpath.compile("string-length(.)").evaluate_number(name) == 8.0  # the emoji counts 2, as in Java
