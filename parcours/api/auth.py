@@ -37,6 +37,7 @@ class TokenObtainApi(APIView):
         responses={
             200: TokenOutput,
             400: OpenApiResponse(OpenApiTypes.OBJECT, description=gettext_lazy("Wrong e-mail or password.")),
+            415: OpenApiResponse(OpenApiTypes.OBJECT, description=gettext_lazy("A body in an unknown format.")),
             settings.AXES_HTTP_RESPONSE_CODE: OpenApiResponse(
                 OpenApiTypes.OBJECT, description=gettext_lazy("Too many failed attempts: locked out for a while.")
             ),

@@ -41,6 +41,8 @@ ERRORS = {
         "Not signed in, or you may see this record but not change it.")),
     404: OpenApiResponse(OpenApiTypes.OBJECT, description=gettext_lazy(
         "No such record, or it is not visible to you.")),
+    415: OpenApiResponse(OpenApiTypes.OBJECT, description=gettext_lazy(
+        "A body in a format the API does not read: send JSON.")),
 }
 READ_ERRORS = {code: ERRORS[code] for code in (403, 404)}
 

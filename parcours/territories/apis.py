@@ -5,8 +5,6 @@ Geometries can weigh megabytes per zone, so they are sent only on request (``?ge
 
 from __future__ import annotations
 
-from django.db.models import Q
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .models import Zone
+from .selectors import zone_get, zone_search
 
 
 class ZoneOutput(serializers.ModelSerializer):
@@ -49,13 +48,8 @@ class ZoneFilterInput(GeometryInput):
     level = serializers.IntegerField(required=False, min_value=0, max_value=32767,
                                      help_text=_("0 for countries, 1 for their first subdivision, and so on."))
     q = serializers.CharField(required=False, allow_blank=True, max_length=200,
-                              help_text=_("Part of the name (Latin or Arabic script) or the start of the code."))
-
-
-def _parse(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+                              help_text=_("Words of the name (Latin or Arabic script, accents and diacritics ignored) "
+                                          "or of the code."))
 
 
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description=_("No zone with this code."))
@@ -67,7 +61,9 @@ class ZoneListApi(GenericAPIView):
                    responses={200: ZoneOutput(many=True), 400: BAD_INPUT, 404: NOT_FOUND},
                    summary=_("Zones, filtered by parent, level or name"))
     def get(self, request):
-        filters = _parse(ZoneFilterInput, request.query_params)
+        serializer = ZoneFilterInput(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        filters = serializer.validated_data
         zones = Zone.objects.select_related("parent")
         if not filters["geometry"]:
             zones = zones.defer("geometry")
@@ -75,8 +71,8 @@ class ZoneListApi(GenericAPIView):
             zones = zones.filter(parent__code=filters["parent"])
         if "level" in filters:
             zones = zones.filter(level=filters["level"])
-        if q := filters.get("q", "").strip():
-            zones = zones.filter(Q(name__icontains=q) | Q(name_ar__icontains=q) | Q(code__istartswith=q))
+        if filters.get("q"):
+            zones = zone_search(zones, filters["q"])
         page = self.paginate_queryset(zones)
         context = {"geometry": filters["geometry"]}
         return self.get_paginated_response(ZoneOutput(page, many=True, context=context).data)
@@ -86,9 +82,7 @@ class ZoneDetailApi(APIView):
     @extend_schema(tags=["zones"], parameters=[GeometryInput],
                    responses={200: ZoneOutput, 400: BAD_INPUT, 404: NOT_FOUND}, summary=_("A zone by its code"))
     def get(self, request, code):
-        options = _parse(GeometryInput, request.query_params)
-        # A NUL character cannot be a code, and PostgreSQL refuses to even compare with one.
-        zone = None if "\x00" in code else Zone.objects.select_related("parent").filter(code=code).first()
-        if zone is None:
-            raise Http404
-        return Response(ZoneOutput(zone, context={"geometry": options["geometry"]}).data)
+        options = GeometryInput(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        zone = zone_get(code)
+        return Response(ZoneOutput(zone, context={"geometry": options.validated_data["geometry"]}).data)
