@@ -112,4 +112,6 @@ def test_swagger_ui_is_served_from_local_static_files(db, client):
     assets = [u for u in urls if u.endswith((".js", ".css", ".png"))]
     assert assets, html
     assert all(u.startswith("/static/") for u in assets), assets
+    for url in assets:  # and they are there, served by the application itself
+        assert client.get(url).status_code == 200, url
     assert not [u for u in urls if u.startswith(("http://", "https://", "//"))], urls
