@@ -19,6 +19,7 @@ from parcours.core.exceptions import ApplicationError, Problem
 from .engines import (
     AFResult,
     EngineError,
+    GroupCodes,
     PMTResult,
     PointsResult,
     ScorecardItem,
@@ -76,6 +77,15 @@ def sample_weights(table: pl.DataFrame, column: str | None, *, first_row: int = 
     return array
 
 
+def _group_codes(series: pl.Series) -> GroupCodes:
+    """Code a group column with Polars (fast for millions of rows); an empty cell is the missing group."""
+    text = series.cast(pl.Utf8).str.strip_chars()
+    text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
+    labels = text.drop_nulls().unique().sort().to_list()
+    codes = text.cast(pl.Enum(labels)).to_physical().cast(pl.Int64).fill_null(-1).to_numpy()
+    return GroupCodes(codes, labels)
+
+
 def deprivations(model: ModelSpec, table: pl.DataFrame, *, first_row: int = 1) -> np.ndarray:
     """The deprivation matrix g0 (units × indicators, 1/0/NaN) of an Alkire–Foster model."""
     _require(model, "alkire-foster")
@@ -90,10 +100,7 @@ def measure(model: ModelSpec, table: pl.DataFrame, *, by: Sequence[str] = (), we
     _require(model, "alkire-foster")
     _columns(table, by, _("Group"))
     g0 = deprivations(model, table, first_row=first_row)
-    groups = {}
-    for column in by:
-        values = table.get_column(column).cast(pl.Utf8).str.strip_chars()
-        groups[column] = np.array([value if value else None for value in values.to_list()], dtype=object)
+    groups = {column: _group_codes(table.get_column(column)) for column in by}
     try:
         return alkire_foster(
             g0, weights=[i.weight for i in model.indicators], dimensions=[i.dimension for i in model.indicators],

@@ -5,13 +5,21 @@
 - :func:`scorecard` — points per answer and bands.
 """
 
-from .alkire_foster import AFResult, GroupResult, IndicatorResult, StandardErrors, alkire_foster, unit_weights
+from .alkire_foster import (
+    AFResult,
+    GroupCodes,
+    GroupResult,
+    IndicatorResult,
+    StandardErrors,
+    alkire_foster,
+    unit_weights,
+)
 from .common import EPSILON, Band, BandShare, EngineError
 from .pmt import PMTResult, PointsResult, PointsScale, pmt, points_scale, points_score
 from .scorecard import ScorecardItem, ScorecardResult, scorecard
 
 __all__ = [
-    "EPSILON", "AFResult", "Band", "BandShare", "EngineError", "GroupResult", "IndicatorResult", "PMTResult",
-    "PointsResult", "PointsScale", "ScorecardItem", "ScorecardResult", "StandardErrors", "alkire_foster", "pmt",
-    "points_scale", "points_score", "scorecard", "unit_weights",
+    "EPSILON", "AFResult", "Band", "BandShare", "EngineError", "GroupCodes", "GroupResult", "IndicatorResult",
+    "PMTResult", "PointsResult", "PointsScale", "ScorecardItem", "ScorecardResult", "StandardErrors", "alkire_foster",
+    "pmt", "points_scale", "points_score", "scorecard", "unit_weights",
 ]

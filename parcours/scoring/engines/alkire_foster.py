@@ -52,6 +52,14 @@ class StandardErrors:
 
 
 @dataclass(frozen=True)
+class GroupCodes:
+    """A group variable already coded (fast for millions of units): ``codes[i]`` indexes ``labels``; −1 missing."""
+
+    codes: np.ndarray
+    labels: Sequence
+
+
+@dataclass(frozen=True)
 class AFResult:
     k: float
     missing_policy: str
@@ -71,12 +79,25 @@ class AFResult:
     included: np.ndarray = field(default=None, repr=False)
     scores: np.ndarray = field(default=None, repr=False)  # c_i
     poor: np.ndarray = field(default=None, repr=False)
-    censored: np.ndarray = field(default=None, repr=False)  # g0(k): g0 of the poor, 0 for the non-poor
-    unit_weights: np.ndarray = field(default=None, repr=False)  # indicator weights per unit (after reweighting)
+    deprived: np.ndarray = field(default=None, repr=False)  # g0 with missing entries as 0
+    weights: np.ndarray = field(default=None, repr=False)  # the indicator weights
+    reweighted: np.ndarray | None = field(default=None, repr=False)  # per-unit weights ("reweight" policy only)
 
     @property
     def indicator(self) -> dict[str, IndicatorResult]:
         return {result.name: result for result in self.indicators}
+
+    @property
+    def unit_weights(self) -> np.ndarray:
+        """Indicator weights per unit (after reweighting); NaN rows for excluded units."""
+        if self.reweighted is not None:
+            return self.reweighted
+        return np.where(self.included[:, None], self.weights[None, :], np.nan)
+
+    @property
+    def censored(self) -> np.ndarray:
+        """The censored matrix g0(k): deprivations of the poor, 0 for the non-poor, NaN rows for excluded units."""
+        return np.where(self.included[:, None], self.deprived * self.poor[:, None], np.nan)
 
 
 def _check(g0, weights, dimensions, names, k, missing):
@@ -133,42 +154,43 @@ def alkire_foster(g0, *, weights: Sequence[float], dimensions: Sequence[str], k:
     n_total, d = g0.shape
     names = list(names) if names is not None else [f"indicator_{j + 1}" for j in range(d)]
     weights_all = sampling_weights(sample_weights, n_total)
+    deprived = np.where(observed, g0, 0.0)
     if missing == "exclude":
         included = observed.all(axis=1)
-        w_unit = np.where(included[:, None], weights[None, :], np.nan)
+        reweighted = None
+        raw_scores = deprived @ weights
     else:
-        w_unit = unit_weights(observed, weights, dimensions)
-        included = ~np.isnan(w_unit).any(axis=1)
-        w_unit[~included] = np.nan
+        reweighted = unit_weights(observed, weights, dimensions)
+        included = ~np.isnan(reweighted).any(axis=1)
+        reweighted[~included] = np.nan
+        raw_scores = (deprived * np.nan_to_num(reweighted)).sum(axis=1)
     # k = 1 means "deprived in every indicator" even when weights written to 4 decimals sum to 0.9999.
     cutoff = min(k, weights.sum()) - EPSILON
-    deprived = np.where(observed, g0, 0.0)
-    scores = np.where(included, np.nansum(deprived * np.nan_to_num(w_unit), axis=1), np.nan)
-    poor = included & (scores >= cutoff)
-    censored = np.where(included[:, None], deprived * poor[:, None], np.nan)
+    scores = np.where(included, raw_scores, np.nan)
+    poor = included & (raw_scores >= cutoff) & (raw_scores > 0)  # k > 0: a unit deprived in nothing is never poor
 
-    s = weights_all[included]
-    population = float(s.sum())
-    if included.sum() == 0 or population <= 0:
+    # Sums run over all units with the excluded ones weighing 0 (no copy of the units × indicators matrices).
+    s_all = weights_all * included
+    population = float(s_all.sum())
+    if not included.any() or population <= 0:
         raise EngineError("no unit left to measure (every unit has missing indicators, or zero weight)")
-    q = poor[included].astype(float)
-    c_k = scores[included] * q  # censored deprivation score cᵢ(k)
-    H = float(np.dot(s, q) / population)
-    M0 = float(np.dot(s, c_k) / population)
+    c_k_all = np.where(poor, raw_scores, 0.0)  # censored deprivation score cᵢ(k)
+    H = float(s_all @ poor / population)
+    M0 = float(s_all @ c_k_all / population)
     A = M0 / H if H > 0 else 0.0
 
-    indicators = _indicators(names, dimensions, weights, deprived[included], observed[included],
-                             w_unit[included], q, s, M0)
+    indicators = _indicators(names, dimensions, weights, deprived, observed, reweighted, s_all, poor, population, M0)
     dimension_pct: dict[str, float] = {}
     for result in indicators:
         dimension_pct[result.dimension] = dimension_pct.get(result.dimension, 0.0) + result.contribution_pct
 
+    s, q, c_k = weights_all[included], poor[included].astype(float), c_k_all[included]
     decompositions = {}
     for variable, values in (groups or {}).items():
-        values = np.asarray(values, dtype=object)
-        if values.shape != (n_total,):
+        index, keys = _factorize(values)
+        if index.shape != (n_total,):
             raise EngineError(f"group variable {variable!r}: expected {n_total} values")
-        decompositions[variable] = _decompose(values[included], q, c_k, s, M0)
+        decompositions[variable] = _decompose(index[included], keys, q, c_k, s, M0)
 
     errors = None
     if se == "analytic":
@@ -183,39 +205,64 @@ def alkire_foster(g0, *, weights: Sequence[float], dimensions: Sequence[str], k:
         excluded=int(n_total - included.sum()), population=population, H=H, A=float(A), M0=M0, se=errors,
         indicators=indicators, dimensions=dimension_pct, groups=decompositions,
         bands=band_shares(bands, scores[included], s),
-        included=included, scores=scores, poor=poor, censored=censored, unit_weights=w_unit,
+        included=included, scores=scores, poor=poor, deprived=deprived, weights=weights, reweighted=reweighted,
     )
 
 
-def _indicators(names, dimensions, weights, deprived, observed, w_unit, q, s, M0) -> list[IndicatorResult]:
-    population = s.sum()
+def _indicators(names, dimensions, weights, deprived, observed, reweighted, s, poor, population, M0):
+    """Headcount ratios and contributions, as sums over units weighted by s (0 for excluded units)."""
+    seen = s @ observed if reweighted is not None else np.full(len(names), population)
+    poor_s = s * poor
+    with np.errstate(invalid="ignore", divide="ignore"):
+        uncensored = (s @ deprived) / seen
+        censored = (poor_s @ deprived) / seen
+    if reweighted is None:
+        parts = weights * (poor_s @ deprived) / population
+    else:
+        # Σᵢ sᵢ·wᵢⱼ·gᵢⱼ(k) / Σs: with each unit's own weights, so contributions still add up to M0.
+        parts = (poor_s @ (np.nan_to_num(reweighted) * deprived)) / population
     results = []
     for j, name in enumerate(names):
-        seen = s * observed[:, j]
-        seen_total = seen.sum()
-        uncensored = float(np.dot(seen, deprived[:, j]) / seen_total) if seen_total > 0 else float("nan")
-        censored = float(np.dot(seen, deprived[:, j] * q) / seen_total) if seen_total > 0 else float("nan")
-        # Σᵢ sᵢ·wᵢⱼ·gᵢⱼ(k) / Σs: equals wⱼ·hⱼ(k) without reweighting, and always adds up to M0 over indicators.
-        part = float(np.dot(s, w_unit[:, j] * deprived[:, j] * q) / population)
-        contribution = part / M0 if M0 > 0 else float("nan")
-        results.append(IndicatorResult(name, dimensions[j], float(weights[j]), uncensored, censored,
-                                       contribution, contribution * 100))
+        contribution = float(parts[j] / M0) if M0 > 0 else float("nan")
+        results.append(IndicatorResult(name, dimensions[j], float(weights[j]), float(uncensored[j]),
+                                       float(censored[j]), contribution, contribution * 100))
     return results
 
 
-def _decompose(values, q, c_k, s, M0) -> dict[object, GroupResult]:
-    population = s.sum()
+def _factorize(values) -> tuple[np.ndarray, list]:
+    """Group index per unit and the group keys; NaN and None are one "missing" group (key None)."""
+    if isinstance(values, GroupCodes):
+        codes = np.asarray(values.codes, dtype=np.int64)
+        keys = list(values.labels)
+        if (codes < 0).any():
+            codes = np.where(codes < 0, len(keys), codes)
+            keys.append(None)
+        return codes, keys
+    values = np.asarray(values)
+    if values.dtype.kind in "iubUS":
+        keys, index = np.unique(values, return_inverse=True)
+        return index.reshape(-1), keys.tolist()
+    if values.dtype.kind == "f":
+        keys, index = np.unique(values, return_inverse=True, equal_nan=True)
+        return index.reshape(-1), [None if key != key else key for key in keys.tolist()]
     codes: dict[object, int] = {}
-    # NaN → None so that missing values form one group; one pass, then weighted sums by group with bincount.
     index = np.fromiter((codes.setdefault(value if value == value else None, len(codes)) for value in values),
                         dtype=np.int64, count=len(values))
-    size = len(codes)
+    return index, list(codes)
+
+
+def _decompose(index, keys, q, c_k, s, M0) -> dict[object, GroupResult]:
+    """Population-share weighted decomposition: Σ_g (N_g/N)·M0_g = M0 (weighted sums by group with bincount)."""
+    population = s.sum()
+    size = len(keys)
     counts = np.bincount(index, minlength=size)
     totals = np.bincount(index, weights=s, minlength=size)
     poor = np.bincount(index, weights=s * q, minlength=size)
     adjusted = np.bincount(index, weights=s * c_k, minlength=size)
     result = {}
-    for key, code in sorted(codes.items(), key=lambda item: (item[0] is None, str(item[0]))):
+    for code, key in sorted(enumerate(keys), key=lambda item: (item[1] is None, str(item[1]))):
+        if counts[code] == 0:
+            continue  # a label with no unit counted (e.g. all its units excluded)
         total = totals[code]
         H = float(poor[code] / total) if total > 0 else float("nan")
         M0_g = float(adjusted[code] / total) if total > 0 else float("nan")

@@ -1,0 +1,102 @@
+"""Properties of the Alkire–Foster measures that hold for any data (an analyst relies on them; Hypothesis checks).
+
+Alkire et al. 2015, ch. 5: M0 = H × A; M0 = Σⱼ wⱼ hⱼ(k) (censored headcounts); population-share weighted subgroup
+M0s add up to M0 (subgroup decomposability); M0 satisfies dimensional monotonicity; k at its smallest gives the
+union identification, k = 1 the intersection.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parcours.scoring.engines import alkire_foster
+
+PROPERTY_SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def data_sets(draw, weighted=None):
+    n = draw(st.integers(1, 25))
+    d = draw(st.integers(1, 6))
+    g0 = np.array(draw(st.lists(st.lists(st.sampled_from([0.0, 1.0]), min_size=d, max_size=d),
+                                min_size=n, max_size=n)))
+    raw = np.array(draw(st.lists(st.integers(1, 20), min_size=d, max_size=d)), dtype=float)
+    dimensions = draw(st.lists(st.sampled_from(["education", "health", "living"]), min_size=d, max_size=d))
+    k = draw(st.sampled_from([1e-9, 0.1, 0.25, 1 / 3, 0.5, 0.75, 1.0]))
+    if weighted is None:
+        weighted = draw(st.booleans())
+    sample = np.array(draw(st.lists(st.integers(1, 9), min_size=n, max_size=n)), dtype=float) if weighted else None
+    groups = draw(st.lists(st.sampled_from(["north", "south", "east"]), min_size=n, max_size=n))
+    return {"g0": g0, "weights": raw / raw.sum(), "dimensions": dimensions, "k": k, "sample_weights": sample,
+            "groups": {"zone": groups}}
+
+
+def measure(case, **changes):
+    options = {**case, **changes}
+    return alkire_foster(options.pop("g0"), **options)
+
+
+@PROPERTY_SETTINGS
+@given(data_sets())
+def test_m0_is_h_times_a(case):
+    result = measure(case)
+    assert pytest.approx(result.H * result.A, abs=1e-12) == result.M0
+    assert 0 <= result.M0 <= result.H <= 1
+    if result.H > 0:
+        assert case["k"] - 1e-9 <= result.A <= 1 + 1e-12
+
+
+@PROPERTY_SETTINGS
+@given(data_sets())
+def test_m0_is_the_weighted_sum_of_censored_headcounts(case):
+    result = measure(case)
+    assert pytest.approx(sum(i.weight * i.censored_h for i in result.indicators), abs=1e-12) == result.M0
+    if result.M0 > 0:
+        assert sum(i.contribution_pct for i in result.indicators) == pytest.approx(100)
+        assert sum(result.dimensions.values()) == pytest.approx(100)
+
+
+@PROPERTY_SETTINGS
+@given(data_sets())
+def test_subgroup_contributions_add_up_to_m0(case):
+    result = measure(case)
+    groups = result.groups["zone"].values()
+    assert sum(g.population_share for g in groups) == pytest.approx(1)
+    assert sum(g.population_share * g.M0 for g in groups) == pytest.approx(result.M0, abs=1e-12)
+    assert sum(g.n for g in groups) == result.n
+    if result.M0 > 0:
+        assert sum(g.contribution_pct for g in groups) == pytest.approx(100)
+
+
+@PROPERTY_SETTINGS
+@given(data_sets(), st.data())
+def test_a_poor_unit_newly_deprived_raises_m0(case, data):
+    result = measure(case)
+    candidates = [(i, j) for i in np.flatnonzero(result.poor) for j in range(case["g0"].shape[1])
+                  if case["g0"][i, j] == 0]
+    if not candidates:
+        return
+    i, j = data.draw(st.sampled_from(candidates))
+    worse = case["g0"].copy()
+    worse[i, j] = 1
+    after = measure(case, g0=worse)
+    assert after.M0 > result.M0  # strictly: the unit stays poor and its score rises (sampling weights are > 0)
+    assert pytest.approx(result.H) == after.H
+
+
+@PROPERTY_SETTINGS
+@given(data_sets())
+def test_k_at_its_bounds_gives_union_and_intersection(case):
+    g0 = case["g0"]
+    union = measure(case, k=1e-9)
+    assert union.poor.tolist() == (g0.sum(axis=1) > 0).tolist()
+    intersection = measure(case, k=1.0)
+    assert intersection.poor.tolist() == (g0.sum(axis=1) == g0.shape[1]).tolist()
+
+
+@PROPERTY_SETTINGS
+@given(data_sets())
+def test_without_missing_data_both_policies_agree(case):
+    exclude, reweight = measure(case, missing="exclude"), measure(case, missing="reweight")
+    assert (exclude.H, exclude.M0, exclude.excluded) == pytest.approx((reweight.H, reweight.M0, 0))
