@@ -20,6 +20,7 @@ from .engines import (
     AFResult,
     EngineError,
     GroupCodes,
+    NoUnitsError,
     PMTResult,
     PointsResult,
     ScorecardItem,
@@ -107,6 +108,10 @@ def measure(model: ModelSpec, table: pl.DataFrame, *, by: Sequence[str] = (), we
             names=[i.name for i in model.indicators], k=model.k if k is None else k, missing=model.missing,
             sample_weights=sample_weights(table, weights, first_row=first_row), groups=groups, bands=model.bands,
             se=se, replications=replications, seed=seed)
+    except NoUnitsError as exc:
+        raise ApplicationError(_("No unit can be measured: the table is empty, or every unit misses an indicator "
+                                 "(missing-data policy: %(policy)s), or every sampling weight is 0.")
+                               % {"policy": model.missing}) from exc
     except EngineError as exc:
         raise ApplicationError(_("The measure cannot be computed: %(error)s") % {"error": exc}) from exc
 

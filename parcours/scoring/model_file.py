@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from parcours.core.exceptions import ApplicationError, Problem
 
+from .engines.alkire_foster import MISSING_POLICIES, WEIGHT_TOLERANCE
 from .engines.common import Band
 from .expressions import Expression
 from .model_sections import (
@@ -45,8 +46,6 @@ from .model_sections import (
 )
 
 METHODS = ("alkire-foster", "pmt", "scorecard")
-MISSING_POLICIES = ("exclude", "reweight")
-WEIGHT_TOLERANCE = 1e-3
 
 
 @dataclass(frozen=True)

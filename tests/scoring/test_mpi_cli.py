@@ -155,3 +155,13 @@ def test_a_model_of_another_method_is_refused(tmp_path):
                      "coefficient: 1}]}\n")
     with pytest.raises(CommandError, match="needs alkire-foster"):
         call_command("mpi", CSV, "--model", str(model), stdout=io.StringIO())
+
+
+@pytest.mark.parametrize(("csv_text", "message"), [
+    ("", "empty"),
+    ("household,zone,zone\nh1,A,B\n", "the column “zone” appears twice"),
+    (HEADER + "h1,A,1,3\n", "line 2 has 4 fields, the header 7"),
+    (HEADER, "No unit can be measured"),
+])
+def test_malformed_files_are_refused_with_the_line(tmp_path, csv_text, message):
+    assert message in cli_error(tmp_path, csv_text)

@@ -14,12 +14,12 @@ from .alkire_foster import (
     alkire_foster,
     unit_weights,
 )
-from .common import EPSILON, Band, BandShare, EngineError
+from .common import EPSILON, Band, BandShare, EngineError, NoUnitsError
 from .pmt import PMTResult, PointsResult, PointsScale, pmt, points_scale, points_score
 from .scorecard import ScorecardItem, ScorecardResult, scorecard
 
 __all__ = [
     "EPSILON", "AFResult", "Band", "BandShare", "EngineError", "GroupCodes", "GroupResult", "IndicatorResult",
-    "PMTResult", "PointsResult", "PointsScale", "ScorecardItem", "ScorecardResult", "StandardErrors", "alkire_foster",
-    "pmt", "points_scale", "points_score", "scorecard", "unit_weights",
+    "NoUnitsError", "PMTResult", "PointsResult", "PointsScale", "ScorecardItem", "ScorecardResult", "StandardErrors",
+    "alkire_foster", "pmt", "points_scale", "points_score", "scorecard", "unit_weights",
 ]

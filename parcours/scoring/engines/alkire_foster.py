@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .common import EPSILON, Band, BandShare, EngineError, band_shares, mean_standard_error, sampling_weights
+from .common import (
+    EPSILON,
+    Band,
+    BandShare,
+    EngineError,
+    NoUnitsError,
+    band_shares,
+    mean_standard_error,
+    sampling_weights,
+)
 
 MISSING_POLICIES = ("exclude", "reweight")
 WEIGHT_TOLERANCE = 1e-3
@@ -173,7 +182,7 @@ def alkire_foster(g0, *, weights: Sequence[float], dimensions: Sequence[str], k:
     s_all = weights_all * included
     population = float(s_all.sum())
     if not included.any() or population <= 0:
-        raise EngineError("no unit left to measure (every unit has missing indicators, or zero weight)")
+        raise NoUnitsError("no unit left to measure (every unit has missing indicators, or zero weight)")
     c_k_all = np.where(poor, raw_scores, 0.0)  # censored deprivation score cᵢ(k)
     H = float(s_all @ poor / population)
     M0 = float(s_all @ c_k_all / population)

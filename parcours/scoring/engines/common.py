@@ -19,6 +19,10 @@ class EngineError(ValueError):
     """The inputs of an engine are inconsistent (shapes, weights, cut-offs); ``str(error)`` says which."""
 
 
+class NoUnitsError(EngineError):
+    """No unit is left to measure (none given, all excluded by the missing-data policy, or all of weight 0)."""
+
+
 @dataclass(frozen=True)
 class Band:
     """A named interval ``lower ≤ score < upper`` (``upper`` None: no upper limit), e.g. vulnerable 0.2–0.333."""

@@ -326,26 +326,23 @@ class _Compiler:
 
 @dataclass
 class Expression:
-    """A parsed and compiled expression; ``columns`` maps each column it reads to its first position."""
+    """A parsed expression; ``columns`` maps each column it reads to its first position."""
 
     source: str
     columns: dict[str, int]
-    _value: _Value = field(repr=False)
-    _compiler: _Compiler = field(repr=False)
+    tree: Node = field(repr=False)
 
     def compiled(self, kind: str) -> tuple[pl.Expr, frozenset[str]]:
         """The Polars expression for the result as ``kind`` (boolean, number, string) and the columns it reads
-        as numbers (they must hold numbers)."""
-        compiler = self._compiler
-        before = set(compiler.numeric)
-        expr = getattr(compiler, kind)(self._value)
-        numeric = frozenset(compiler.numeric)
-        compiler.numeric = before
-        return expr, numeric
+        as numbers (they must hold numbers). A fresh compiler each time: a shared model is safe across threads."""
+        compiler = _Compiler(self.source)
+        expr = getattr(compiler, kind)(compiler.compile(self.tree))
+        return expr, frozenset(compiler.numeric)
 
 
 def parse(source: str) -> Expression:
-    """Parse and compile; raises :class:`ExpressionError` with the position for syntax errors."""
+    """Parse and compile (unsupported functions, bad regex patterns and syntax errors are found here); raises
+    :class:`ExpressionError` with the position."""
     if not isinstance(source, str) or not source.strip():
         raise ExpressionError(_("The expression is empty"), expression=source, position=0)
     try:
@@ -353,5 +350,5 @@ def parse(source: str) -> Expression:
     except XPathError as exc:
         raise ExpressionError(exc.message, expression=source, position=exc.position) from exc
     compiler = _Compiler(source)
-    value = compiler.compile(tree)
-    return Expression(source, dict(compiler.columns), value, compiler)
+    compiler.compile(tree)
+    return Expression(source, dict(compiler.columns), tree)

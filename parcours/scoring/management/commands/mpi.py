@@ -6,6 +6,7 @@ before anything is written, so a bad file gives an error (naming the indicator, 
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -38,11 +39,29 @@ def read_csv(path: Path) -> pl.DataFrame:
                            % {"path": path, "position": exc.start + 1}) from exc
     header = text.split("\n", 1)[0]
     separator = max((",", ";", "\t"), key=header.count)
+    names = next(csv.reader([header], delimiter=separator), [])
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise CommandError(_("%(path)s: the column “%(column)s” appears twice in the header.")
+                           % {"path": path, "column": twice[0]})
+    # Polars fills short rows with empty cells without a word: a shifted row must not pass for missing answers.
+    ragged = _ragged_line(text, separator, len(names))
+    if ragged:
+        raise CommandError(_("%(path)s cannot be read as CSV: %(error)s") % {"path": path, "error": ragged})
     try:
         return pl.read_csv(io.StringIO(text), separator=separator, infer_schema=False)
     except (pl.exceptions.PolarsError, ValueError) as exc:
         raise CommandError(_("%(path)s cannot be read as CSV: %(error)s")
                            % {"path": path, "error": str(exc).strip().splitlines()[0]}) from exc
+
+
+def _ragged_line(text: str, separator: str, width: int) -> str | None:
+    """Say which line has a number of fields different from the header's (Polars' message does not)."""
+    for line, row in enumerate(csv.reader(io.StringIO(text), delimiter=separator), start=1):
+        if row and len(row) != width:
+            return _("line %(line)s has %(count)s fields, the header %(width)s") % {
+                "line": line, "count": len(row), "width": width}
+    return None
 
 
 def _figure(value):
