@@ -8,6 +8,7 @@ urlpatterns = [
     path("zones/", include("parcours.territories.urls")),
     path("jobs/", include("parcours.core.urls")),
     path("questionnaires/", include("parcours.questionnaires.urls")),
+    path("imports/", include("parcours.questionnaires.import_urls")),
     path("api/", include("parcours.api.urls")),
     path("collect/<slug:programme_slug>/", include("parcours.questionnaires.openrosa.urls")),
     path("programmes/<slug:programme_slug>/devices/", include("parcours.questionnaires.devices")),
