@@ -15,6 +15,25 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
 
+    def clean_fields(self, exclude=None):
+        # A foreign key whose object is in hand, read or saved in this request, exists: Django would still ask
+        # the database (SELECT 1 … per key). Keys with limit_choices_to keep their check.
+        exclude = set(exclude or ())
+        for field in self._meta.concrete_fields:
+            if field.many_to_one and field.name not in exclude and field.is_cached(self):
+                related = field.get_cached_value(self)
+                if (related is not None and not related._state.adding and not field.get_limit_choices_to()
+                        and getattr(related, field.target_field.attname) == getattr(self, field.attname)):
+                    exclude.add(field.name)
+        super().clean_fields(exclude=exclude)
+
+    def validate_unique(self, exclude=None):
+        # A new record's UUID comes from uuid4(): checking that it is free costs one query per record for nothing
+        # (the primary key constraint still stands behind it).
+        if self._state.adding:
+            exclude = {*(exclude or ()), "id"}
+        super().validate_unique(exclude=exclude)
+
 
 class AuditEvent(models.Model):
     """One line of the audit trail: who did what to which record, when, and what changed.

@@ -178,6 +178,8 @@ class Submission(BaseModel):
 
     @property
     def missing_attachments(self) -> list[str]:
+        if not self.attachments_expected:  # most forms declare no file: no query
+            return []
         present = set(self.attachments.values_list("name", flat=True))
         return [name for name in self.attachments_expected if name not in present]
 

@@ -214,7 +214,8 @@ def consent_record(
     consent.full_clean()
     consent.save()
     orgs = list(organisations)
-    consent.organisations.set(orgs)
+    if orgs:  # a new consent has no organisations yet: add() spares set()'s read of the current ones
+        consent.organisations.add(*orgs)
     changes = diff({}, snapshot(consent, ("purpose", "given_by", "given_on", "expires_on")))
     changes["organisations"] = [None, sorted(o.name for o in orgs)]
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=consent, parent=household, changes=changes)

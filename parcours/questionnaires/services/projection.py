@@ -124,12 +124,14 @@ def _record_consents(*, actor, household: Household, values: dict, mapping: dict
     """
     purposes = mapping.get("consent_purposes") or {}
     active = {c.purpose for c in household.consents.all() if c.is_active_on(on)}
+    partners = None  # read once, only if a sharing consent is recorded
     for purpose, field in purposes.items():
         if values.get(field) != "yes" or purpose in active or purpose not in Consent.Purpose.values:
             continue
-        organisations = list(household.programme.partners.all()) if household.programme_id else []
+        if partners is None and purpose == "sharing":
+            partners = list(household.programme.partners.all()) if household.programme_id else []
         registry.consent_record(actor=actor, household=household, purpose=purpose, given_by=household.head,
-                                given_on=on, organisations=organisations if purpose == "sharing" else [])
+                                given_on=on, organisations=partners if purpose == "sharing" else [])
 
 
 def submission_project(*, actor, submission: Submission) -> Household:

@@ -1,13 +1,16 @@
 """submission_receive: the one door every channel (ODK Collect, web forms, API, file import) goes through.
 
-Parse → store → check → project into the registry. What is stored is never dropped afterwards: a submission
-the registry cannot take waits in quarantine with its reasons; what the server finds wrong in a submission a
-phone already validated is flagged on it for review.
+Parse → check against the form's binds → store → project into the registry. What is stored is never dropped
+afterwards: a submission the registry cannot take waits in quarantine with its reasons. The form's checks
+(``validation.validate_instance``) run on every submission: what they find in a submission a phone already
+validated (ODK Collect) is flagged on it for review and it goes on to the registry; from the web, the API or a
+file import it waits in quarantine, with one reason per question, until a manager corrects it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass, field
 
@@ -25,8 +28,11 @@ from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.models import AuditEvent
 
 from ..models import FormVersion, QuarantineEntry, Questionnaire, Submission, SubmissionAttachment
+from ..validation import FieldProblem, ValidationResult, validate_instance
 from ..xform import XFormError, instance_values, parse_xml
 from .projection import ProjectionError, submission_project
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -49,6 +55,27 @@ class SubmissionRejected(ApplicationError):
     def __init__(self, message: str, status: int, problems: list[Problem] | None = None):
         super().__init__(message, problems or [])
         self.status = status
+
+
+# What changes on a stored submission once it is checked and projected.
+PROJECTION_FIELDS = ["status", "household", "flags", "is_complete", "updated_at"]
+# Choice names of a form's CSV media, by (media id, MD5): read once per process, not once per submission.
+_MEDIA_NAMES: dict[tuple, set[str]] = {}
+
+
+# A version's description, by (version id, XForm MD5): its XForm never changes, and the XForm (~250 kB) and
+# description (~80 kB) are too big to read from the database for every submission. Read-only for callers.
+_SCHEMAS: dict[tuple, dict] = {}
+
+
+def _version(questionnaire: Questionnaire, label: str) -> FormVersion | None:
+    version = questionnaire.versions.defer("xform", "schema").filter(version=label).first()
+    if version is not None:
+        key = (version.pk, version.xform_md5)
+        if key not in _SCHEMAS:
+            _SCHEMAS[key] = FormVersion.objects.values_list("schema", flat=True).get(pk=version.pk)
+        version.schema = _SCHEMAS[key]
+    return version
 
 
 def _md5(data: bytes) -> str:
@@ -86,53 +113,39 @@ def _who(actor) -> dict:
     return {}
 
 
-def _check(values: dict, schema: dict, media_names: dict[str, set[str]]) -> tuple[list[Problem], list[str]]:
-    """Choice values that do not exist, and the attachment names the answers declare."""
-    problems, expected = [], []
-    fields = schema["fields"]
+def _check(root: etree._Element, version: FormVersion) -> ValidationResult:
+    """The form's binds on the answers: problems, flags, the answers to store and the attachments they name.
 
-    def visit(data: dict, prefix: str, row: int | None) -> None:
-        for key, value in data.items():
-            path = prefix + key
-            if isinstance(value, list):
-                for index, item in enumerate(value, start=1):
-                    visit(item, path + "/", index)
-                continue
-            info = fields.get(path)
-            if not info or not value:
-                continue
-            if info.get("type") == "binary":
-                expected.append(value)
-            allowed = None
-            if info.get("list"):
-                allowed = {c["value"] for c in schema["choices"].get(info["list"], [])}
-            elif info.get("external_file") in media_names:
-                allowed = media_names[info["external_file"]]
-            if allowed is not None:
-                chosen = value.split() if info.get("control") == "select" else [value]
-                for choice in chosen:
-                    if choice not in allowed:
-                        problems.append(Problem(_("“%(value)s” is not one of the choices of this question.")
-                                                % {"value": choice}, row=row, field=path))
-
-    visit(values, "", None)
-    return problems, expected
+    A failure of the checks themselves must not lose a submission (a phone would resend it forever): it is
+    reported as a problem and the answers are stored as received.
+    """
+    try:
+        return validate_instance(root, version)
+    except Exception as exc:  # noqa: BLE001 — any bug in the checks: keep the submission, say why
+        logger.exception("Validation of a submission of %s failed", version)
+        problem = FieldProblem(_("The server could not check the answers: %s") % exc, kind="error")
+        return ValidationResult(values=instance_values(root, version.schema), problems=[problem])
 
 
-def _media_choices(version: FormVersion) -> dict[str, set[str]]:
-    import csv
-    import io
+def _invalid(submission: Submission, result: ValidationResult) -> bool:
+    """Whether the checks keep the submission out of the registry: only for channels no phone validated."""
+    return bool(result.problems) and submission.channel != Submission.Channel.COLLECT
 
-    names = {}
-    for media in version.media.filter(filename__endswith=".csv"):
-        with media.file.open("rb") as fh:
-            reader = csv.DictReader(io.StringIO(fh.read().decode("utf-8-sig")))
-            names[media.filename] = {row.get("name", "") for row in reader}
-    return names
+
+def _settle(submission: Submission, result: ValidationResult, actor) -> None:
+    """Quarantine an invalid submission with one reason per question, else project it."""
+    if _invalid(submission, result):
+        submission.status = Submission.Status.QUARANTINED
+        QuarantineEntry.objects.create(submission=submission, programme=submission.programme,
+                                       reasons=[p.as_dict() for p in result.problems])
+    else:
+        _project(submission, actor)
 
 
 def _add_attachments(submission: Submission, attachments: list[Attachment]) -> list[Problem]:
     problems = []
+    if not attachments:
+        return problems
     present = set(submission.attachments.values_list("name", flat=True))
     for att in attachments:
         if att.name in present:
@@ -174,7 +187,7 @@ def submission_receive(
         _keep_unreadable(programme=programme, xml=xml, channel=channel, actor=actor,
                          reason=Problem(_("Unknown form “%s”.") % form_id))
         raise SubmissionRejected(_("The form “%s” is not on this server.") % form_id, 404)
-    version = questionnaire.versions.filter(version=version_label).first()
+    version = _version(questionnaire, version_label)
     if version is None:
         _keep_unreadable(programme=programme, xml=xml, channel=channel, actor=actor,
                          reason=Problem(_("Unknown version “%(v)s” of the form “%(f)s”.")
@@ -204,8 +217,8 @@ def submission_receive(
             existing.save(update_fields=["flags", "is_complete", "updated_at"])
             return Received(existing, "duplicate", problems)
 
-        values = instance_values(root, version.schema)
-        problems, expected = _check(values, version.schema, _media_choices(version))
+        result = _check(root, version)
+        problems = result.everything
         if not questionnaire.is_active:
             # A phone may still hold a blank form of a questionnaire closed since: keep its work, flag it.
             problems.append(Problem(_("The questionnaire was closed when this submission arrived.")))
@@ -220,8 +233,8 @@ def submission_receive(
                                          % deprecated_id, 409)
         submission = Submission(
             form_version=version, programme=programme, instance_id=instance_id,
-            xml=xml.decode("utf-8", errors="replace"), xml_md5=digest, data=values, channel=channel,
-            device_id=_meta(root, "deviceID")[:255], supersedes=previous, attachments_expected=expected,
+            xml=xml.decode("utf-8", errors="replace"), xml_md5=digest, data=result.values, channel=channel,
+            device_id=_meta(root, "deviceID")[:255], supersedes=previous, attachments_expected=result.attachments,
             **_who(actor),
         )
         try:
@@ -230,7 +243,9 @@ def submission_receive(
         except IntegrityError as exc:  # a concurrent upload of the same instance won the race
             raise SubmissionRejected(_("This submission is being received already; send it again."), 409) from exc
         problems += _add_attachments(submission, attachments)
-        submission.flags = [p.as_dict() for p in problems]
+        # A quarantined submission's problems are its quarantine reasons; flags keep the rest.
+        blocking = {id(p) for p in result.problems} if _invalid(submission, result) else set()
+        submission.flags = [p.as_dict() for p in problems if id(p) not in blocking]
         submission.is_complete = not is_incomplete and not submission.missing_attachments
         if previous is not None:
             previous.status = Submission.Status.SUPERSEDED
@@ -238,7 +253,7 @@ def submission_receive(
         audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=submission,
                      note=_("edit of %s") % deprecated_id if previous else "")
         _project(submission, actor)
-        submission.save()
+        submission.save(update_fields=PROJECTION_FIELDS)  # the XML and answers were written by the insert
     return Received(submission, "edited" if previous else "created", problems)
 
 
@@ -288,7 +303,7 @@ def quarantine_resubmit(*, actor, entry: QuarantineEntry, xml: bytes | None = No
                                           submission.channel, actor=actor)
         else:
             _project(submission, actor)
-            submission.save()
+            submission.save(update_fields=PROJECTION_FIELDS)
             received = Received(submission, "created")
     else:
         received = _resubmit_edited(actor=actor, submission=submission, xml=xml)
