@@ -52,9 +52,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/pip
 run: $(VENV)/.installed-run
 	@DEBUG=$(DEBUG) $(PARCOURS) migrate --no-input --verbosity 0
 	@DEBUG=$(DEBUG) $(PARCOURS) demo --if-empty
-	@$(BIN)/python -c 'from parcours.demo.data import LOGINS; \
+	@$(BIN)/python -c 'from parcours.demo import data; \
 		print("\nDemo logins (e-mail / password, role):"); \
-		[print(f"  {x.email:28} {x.password:20} {x.role}") for x in LOGINS]; \
+		[print(f"  {x.email:28} {x.password:20} {x.role}") for x in data.LOGINS]; \
+		device = getattr(data, "DEVICE_LOGIN", None); \
+		device and print(f"  ODK Collect: server http://$(HOST):$(PORT)/collect/demo, {device[0]} / {device[1]}"); \
 		print("\nOpen http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the task worker)\n")'
 	DEBUG=$(DEBUG) $(PARCOURS) serve --host $(HOST) --port $(PORT)
 
