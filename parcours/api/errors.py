@@ -1,4 +1,7 @@
-"""One place turns service refusals into API responses: ApplicationError and Django's ValidationError → 400."""
+"""One place turns service refusals into API responses: ApplicationError and Django's ValidationError → 400.
+
+An address under /api/ that matches no endpoint answers a JSON 404 too (``not_found``), not the HTML page.
+"""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
