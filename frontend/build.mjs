@@ -2,7 +2,8 @@
 //
 // Steps, as Bootstrap's own build does them: Sass (expanded, so rtlcss sees Bootstrap's /* rtl:… */
 // directives) → Autoprefixer → rtlcss for the RTL file → clean-css. The built files are committed, so the
-// application runs without Node; build-manifest.json records what they were built from (make test checks it).
+// application runs without Node; build-manifest.json records what they were built from (make test checks it
+// with check_build.py).
 import { createHash } from "node:crypto";
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -59,7 +60,17 @@ function inputs() {
     .filter((name) => name.endsWith(".scss"))
     .sort()
     .map((name) => join(here, "scss", name));
-  return [join(here, "package.json"), join(here, "package-lock.json"), join(here, "build.mjs"), ...scss];
+  return [join(here, "build.mjs"), ...scss];
+}
+
+// The packages whose versions decide these files (the lockfile may also hold other builds' packages, which
+// must not make this build look stale), and the browsers Autoprefixer targets.
+const PACKAGES = ["autoprefixer", "bootstrap", "browserslist", "caniuse-lite", "clean-css", "htmx.org", "postcss",
+  "rtlcss", "sass"];
+
+function packageVersions() {
+  const lock = JSON.parse(readFileSync(join(here, "package-lock.json")));
+  return Object.fromEntries(PACKAGES.map((name) => [name, lock.packages[`node_modules/${name}`].version]));
 }
 
 const css = compileScss();
@@ -72,7 +83,8 @@ for (const [name, text] of Object.entries(outputs)) {
 }
 copyFileSync(join(here, "node_modules/htmx.org/dist/htmx.min.js"), join(vendor, "htmx.min.js"));
 
-const manifest = { inputs: {}, outputs: {} };
+const browserslist = JSON.parse(readFileSync(join(here, "package.json"))).browserslist;
+const manifest = { inputs: {}, packages: packageVersions(), browserslist, outputs: {} };
 for (const path of inputs()) manifest.inputs[relative(root, path)] = sha256(path);
 for (const name of [...Object.keys(outputs), "htmx.min.js"]) {
   const path = join(vendor, name);

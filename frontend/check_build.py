@@ -1,7 +1,8 @@
 """Check that the committed parcours/static/vendor/ files are the build of the committed frontend/ sources.
 
-Cheap and without Node: compares the SHA-256 of the sources and of the built files with what
-frontend/build-manifest.json recorded when `npm run build` wrote them. Exits 1 with the remedy when they
+Cheap and without Node: compares the SHA-256 of the sources (build.mjs, scss/) and of the built files, the
+locked versions of the packages the build uses and the browser list with what frontend/build-manifest.json
+recorded when `npm run build` wrote them. Exits 1 with the remedy when they
 differ (someone edited the SCSS or the lockfile without rebuilding, or edited a built file by hand).
 """
 
@@ -19,8 +20,7 @@ def sha256(path: Path) -> str:
 
 def current_inputs() -> list[str]:
     scss = sorted((ROOT / "frontend" / "scss").glob("*.scss"))
-    names = ["frontend/package.json", "frontend/package-lock.json", "frontend/build.mjs"]
-    return names + [str(path.relative_to(ROOT)) for path in scss]
+    return ["frontend/build.mjs"] + [str(path.relative_to(ROOT)) for path in scss]
 
 
 def main() -> int:
@@ -28,6 +28,14 @@ def main() -> int:
     problems = []
     if sorted(current_inputs()) != sorted(manifest["inputs"]):
         problems.append("the list of sources changed")
+    lock = json.loads((ROOT / "frontend" / "package-lock.json").read_text())["packages"]
+    for name, version in manifest["packages"].items():
+        locked = lock.get(f"node_modules/{name}", {}).get("version")
+        if locked != version:
+            problems.append(f"{name} is locked at {locked}, the build used {version}")
+    package = json.loads((ROOT / "frontend" / "package.json").read_text())
+    if package.get("browserslist") != manifest["browserslist"]:
+        problems.append("the browserslist of frontend/package.json changed")
     for group in ("inputs", "outputs"):
         for name, digest in manifest[group].items():
             path = ROOT / name
