@@ -1,16 +1,13 @@
 """submission_receive: the one door every channel (ODK Collect, web forms, API, file import) goes through.
 
-Parse → check against the form's binds → store → project into the registry. What is stored is never dropped
-afterwards: a submission the registry cannot take waits in quarantine with its reasons. The form's checks
-(``validation.validate_instance``) run on every submission: what they find in a submission a phone already
-validated (ODK Collect) is flagged on it for review and it goes on to the registry; from the web, the API or a
-file import it waits in quarantine, with one reason per question, until a manager corrects it.
+Parse → store → check → project into the registry. What is stored is never dropped afterwards: a submission
+the registry cannot take waits in quarantine with its reasons; what the server finds wrong in a submission a
+phone already validated is flagged on it for review.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import uuid
 from dataclasses import dataclass, field
 
@@ -28,11 +25,8 @@ from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.models import AuditEvent
 
 from ..models import FormVersion, QuarantineEntry, Questionnaire, Submission, SubmissionAttachment
-from ..validation import FieldProblem, ValidationResult, validate_instance
 from ..xform import XFormError, instance_values, parse_xml
 from .projection import ProjectionError, submission_project
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -113,33 +107,52 @@ def _who(actor) -> dict:
     return {}
 
 
-def _check(root: etree._Element, version: FormVersion) -> ValidationResult:
-    """The form's binds on the answers: problems, flags, the answers to store and the attachments they name.
+def _check(values: dict, schema: dict, media_names: dict[str, set[str]]) -> tuple[list[Problem], list[str]]:
+    """Choice values that do not exist, and the attachment names the answers declare."""
+    problems, expected = [], []
+    fields = schema["fields"]
 
-    A failure of the checks themselves must not lose a submission (a phone would resend it forever): it is
-    reported as a problem and the answers are stored as received.
-    """
-    try:
-        return validate_instance(root, version)
-    except Exception as exc:  # noqa: BLE001 — any bug in the checks: keep the submission, say why
-        logger.exception("Validation of a submission of %s failed", version)
-        problem = FieldProblem(_("The server could not check the answers: %s") % exc, kind="error")
-        return ValidationResult(values=instance_values(root, version.schema), problems=[problem])
+    def visit(data: dict, prefix: str, row: int | None) -> None:
+        for key, value in data.items():
+            path = prefix + key
+            if isinstance(value, list):
+                for index, item in enumerate(value, start=1):
+                    visit(item, path + "/", index)
+                continue
+            info = fields.get(path)
+            if not info or not value:
+                continue
+            if info.get("type") == "binary":
+                expected.append(value)
+            allowed = None
+            if info.get("list"):
+                allowed = {c["value"] for c in schema["choices"].get(info["list"], [])}
+            elif info.get("external_file") in media_names:
+                allowed = media_names[info["external_file"]]
+            if allowed is not None:
+                chosen = value.split() if info.get("control") == "select" else [value]
+                for choice in chosen:
+                    if choice not in allowed:
+                        problems.append(Problem(_("“%(value)s” is not one of the choices of this question.")
+                                                % {"value": choice}, row=row, field=path))
+
+    visit(values, "", None)
+    return problems, expected
 
 
-def _invalid(submission: Submission, result: ValidationResult) -> bool:
-    """Whether the checks keep the submission out of the registry: only for channels no phone validated."""
-    return bool(result.problems) and submission.channel != Submission.Channel.COLLECT
+def _media_choices(version: FormVersion) -> dict[str, set[str]]:
+    import csv
+    import io
 
-
-def _settle(submission: Submission, result: ValidationResult, actor) -> None:
-    """Quarantine an invalid submission with one reason per question, else project it."""
-    if _invalid(submission, result):
-        submission.status = Submission.Status.QUARANTINED
-        QuarantineEntry.objects.create(submission=submission, programme=submission.programme,
-                                       reasons=[p.as_dict() for p in result.problems])
-    else:
-        _project(submission, actor)
+    names = {}
+    for media in version.media.filter(filename__endswith=".csv"):
+        key = (media.pk, media.md5)
+        if key not in _MEDIA_NAMES:
+            with media.file.open("rb") as fh:
+                reader = csv.DictReader(io.StringIO(fh.read().decode("utf-8-sig")))
+                _MEDIA_NAMES[key] = {row.get("name", "") for row in reader}
+        names[media.filename] = _MEDIA_NAMES[key]
+    return names
 
 
 def _add_attachments(submission: Submission, attachments: list[Attachment]) -> list[Problem]:
@@ -217,8 +230,8 @@ def submission_receive(
             existing.save(update_fields=["flags", "is_complete", "updated_at"])
             return Received(existing, "duplicate", problems)
 
-        result = _check(root, version)
-        problems = result.everything
+        values = instance_values(root, version.schema)
+        problems, expected = _check(values, version.schema, _media_choices(version))
         if not questionnaire.is_active:
             # A phone may still hold a blank form of a questionnaire closed since: keep its work, flag it.
             problems.append(Problem(_("The questionnaire was closed when this submission arrived.")))
@@ -233,8 +246,8 @@ def submission_receive(
                                          % deprecated_id, 409)
         submission = Submission(
             form_version=version, programme=programme, instance_id=instance_id,
-            xml=xml.decode("utf-8", errors="replace"), xml_md5=digest, data=result.values, channel=channel,
-            device_id=_meta(root, "deviceID")[:255], supersedes=previous, attachments_expected=result.attachments,
+            xml=xml.decode("utf-8", errors="replace"), xml_md5=digest, data=values, channel=channel,
+            device_id=_meta(root, "deviceID")[:255], supersedes=previous, attachments_expected=expected,
             **_who(actor),
         )
         try:
@@ -243,9 +256,7 @@ def submission_receive(
         except IntegrityError as exc:  # a concurrent upload of the same instance won the race
             raise SubmissionRejected(_("This submission is being received already; send it again."), 409) from exc
         problems += _add_attachments(submission, attachments)
-        # A quarantined submission's problems are its quarantine reasons; flags keep the rest.
-        blocking = {id(p) for p in result.problems} if _invalid(submission, result) else set()
-        submission.flags = [p.as_dict() for p in problems if id(p) not in blocking]
+        submission.flags = [p.as_dict() for p in problems]
         submission.is_complete = not is_incomplete and not submission.missing_attachments
         if previous is not None:
             previous.status = Submission.Status.SUPERSEDED
