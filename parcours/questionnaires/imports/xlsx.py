@@ -29,8 +29,7 @@ class XLSXError(ValueError):
     pass
 
 
-def _column(reference: str, cache: dict[str, int]) -> int:
-    letters = reference.rstrip("0123456789")
+def _column(letters: str, cache: dict[str, int]) -> int:
     index = cache.get(letters)
     if index is None:
         index = 0
@@ -42,6 +41,8 @@ def _column(reference: str, cache: dict[str, int]) -> int:
 
 def _text(element) -> str:
     """A string item or inline string: its text runs, without phonetic guides."""
+    if len(element) == 1 and element[0].tag == TEXT:  # the usual plain string: no run, no guide
+        return element[0].text or ""
     return "".join(t.text or "" for t in element.iter(TEXT) if t.getparent().tag != PHONETIC)
 
 
@@ -108,10 +109,11 @@ class Workbook:
                                                no_network=True, huge_tree=True):
                 number = int(row.get("r") or number + 1)
                 if number >= first:
+                    digits = len(str(number))
                     values: list = []
-                    for cell in row.iter(CELL):
+                    for cell in row.iterchildren(CELL):
                         reference = cell.get("r")
-                        index = _column(reference, columns) if reference else len(values)
+                        index = _column(reference[:-digits], columns) if reference else len(values)
                         if index > len(values):
                             values.extend([None] * (index - len(values)))
                         kind = cell.get("t")
