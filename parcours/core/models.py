@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BaseModel(models.Model):
@@ -43,13 +44,14 @@ class AuditEvent(models.Model):
     """
 
     class Action(models.TextChoices):
-        CREATE = "create", _("created")
-        UPDATE = "update", _("updated")
-        DELETE = "delete", _("deleted")
-        READ = "read", _("read")
-        IMPORT = "import", _("imported")
-        LOGIN = "login", _("signed in")
-        EXPORT = "export", _("exported")
+        # A context: the same English words label import counts elsewhere, other languages need other forms.
+        CREATE = "create", pgettext_lazy("audit action", "created")
+        UPDATE = "update", pgettext_lazy("audit action", "updated")
+        DELETE = "delete", pgettext_lazy("audit action", "deleted")
+        READ = "read", pgettext_lazy("audit action", "read")
+        IMPORT = "import", pgettext_lazy("audit action", "imported")
+        LOGIN = "login", pgettext_lazy("audit action", "signed in")
+        EXPORT = "export", pgettext_lazy("audit action", "exported")
 
     id = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("at"))
