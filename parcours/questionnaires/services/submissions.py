@@ -8,7 +8,9 @@ phone already validated is flagged on it for review.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -27,6 +29,8 @@ from parcours.core.models import AuditEvent
 from ..models import FormVersion, QuarantineEntry, Questionnaire, Submission, SubmissionAttachment
 from ..xform import XFormError, instance_values, parse_xml
 from .projection import ProjectionError, submission_project
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,6 +60,11 @@ PROJECTION_FIELDS = ["status", "household", "flags", "is_complete", "updated_at"
 # Choice names of a form's CSV media, by (media id, MD5): read once per process, not once per submission.
 _MEDIA_NAMES: dict[tuple, set[str]] = {}
 
+
+# Work that follows a successful projection, in the same transaction: each hook gets (actor=, submission=) and
+# returns the problems to flag on the submission. Scoring registers here from its AppConfig.ready(): it sits above
+# questionnaires in the layers, so it cannot be called by name from this module.
+PROJECTED_HOOKS: list[Callable[..., list[Problem]]] = []
 
 # A version's description, by (version id, XForm MD5): its XForm never changes, and the XForm (~250 kB) and
 # description (~80 kB) are too big to read from the database for every submission. Read-only for callers.
@@ -292,10 +301,26 @@ def _project(submission: Submission, actor) -> None:
     else:
         submission.household = household
         submission.status = Submission.Status.PROJECTED
+        _after_projection(submission, actor)
         return
     submission.status = Submission.Status.QUARANTINED
     QuarantineEntry.objects.create(submission=submission, programme=submission.programme,
                                    reasons=[p.as_dict() for p in reasons])
+
+
+def _after_projection(submission: Submission, actor) -> None:
+    """Run the projection hooks (scoring); a failure there is flagged and never loses the submission."""
+    for hook in PROJECTED_HOOKS:
+        try:
+            with transaction.atomic():
+                problems = list(hook(actor=actor, submission=submission) or [])
+        except ApplicationError as exc:
+            problems = exc.problems or [Problem(str(exc.message))]
+        except Exception:  # noqa: BLE001 — a bug after projection must not send the phone an error forever
+            logger.exception("A projection hook failed on submission %s", submission.instance_id)
+            problems = [Problem(_("The server could not finish processing this submission; it is kept."))]
+        if problems:
+            submission.flags = submission.flags + [p.as_dict() for p in problems]
 
 
 @transaction.atomic
