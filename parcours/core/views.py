@@ -20,7 +20,9 @@ PROBLEMS_SHOWN = 200
 # Labels of the counts that jobs put in their result under "counts".
 COUNT_LABELS = {
     "created": _("created"), "updated": _("updated"), "unchanged": _("unchanged"), "deleted": _("deleted"),
-    "skipped": _("skipped"), "total": _("total"),
+    "skipped": _("skipped"), "total": _("total"), "edited": _("edits of earlier submissions"),
+    "duplicates": _("already received"), "quarantined": _("in quarantine"), "flagged": _("flagged for review"),
+    "refused": _("refused"), "rows": _("rows"),
 }
 
 
