@@ -24,6 +24,7 @@ from parcours.core.models import AuditEvent
 from parcours.territories.models import Zone
 
 from ..models import FormMedia, FormVersion, Questionnaire
+from ..validation import form_expression_problems
 from ..xform import XFormError, describe
 
 XLSFORM_TYPES = {".xlsx", ".xlsm", ".xls", ".csv", ".md"}
@@ -145,6 +146,11 @@ def form_version_create(
     except XFormError as exc:
         raise ApplicationError(_("The XForm made from “%s” cannot be read.") % file_name,
                                [Problem(str(exc), file=file_name)]) from exc
+    unsupported = form_expression_problems(xform, file_name=file_name)
+    if unsupported:
+        # The server checks every submission with these expressions: it must be able to evaluate all of them.
+        raise ApplicationError(_("The form “%s” has expressions the server cannot evaluate.") % file_name,
+                               unsupported)
     if not schema["version"]:
         raise ApplicationError(
             _("The XLSForm “%s” has no version.") % file_name,

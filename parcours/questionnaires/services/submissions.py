@@ -1,8 +1,10 @@
 """submission_receive: the one door every channel (ODK Collect, web forms, API, file import) goes through.
 
-Parse → store → check → project into the registry. What is stored is never dropped afterwards: a submission
-the registry cannot take waits in quarantine with its reasons; what the server finds wrong in a submission a
-phone already validated is flagged on it for review.
+Parse → check against the form's binds → store → project into the registry. What is stored is never dropped
+afterwards: a submission the registry cannot take waits in quarantine with its reasons. The form's checks
+(``validation.validate_instance``) run on every submission: what they find in a submission a phone already
+validated (ODK Collect) is flagged on it for review and it goes on to the registry; from the web, the API or a
+file import it waits in quarantine, with one reason per question, until a manager corrects it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.models import AuditEvent
 
 from ..models import FormVersion, QuarantineEntry, Questionnaire, Submission, SubmissionAttachment
+from ..validation import FieldProblem, ValidationResult, validate_instance
 from ..xform import XFormError, instance_values, parse_xml
 from .projection import ProjectionError, submission_project
 
@@ -57,8 +60,6 @@ class SubmissionRejected(ApplicationError):
 
 # What changes on a stored submission once it is checked and projected.
 PROJECTION_FIELDS = ["status", "household", "flags", "is_complete", "updated_at"]
-# Choice names of a form's CSV media, by (media id, MD5): read once per process, not once per submission.
-_MEDIA_NAMES: dict[tuple, set[str]] = {}
 
 
 # Work that follows a successful projection, in the same transaction: each hook gets (actor=, submission=) and
@@ -116,52 +117,33 @@ def _who(actor) -> dict:
     return {}
 
 
-def _check(values: dict, schema: dict, media_names: dict[str, set[str]]) -> tuple[list[Problem], list[str]]:
-    """Choice values that do not exist, and the attachment names the answers declare."""
-    problems, expected = [], []
-    fields = schema["fields"]
+def _check(root: etree._Element, version: FormVersion) -> ValidationResult:
+    """The form's binds on the answers: problems, flags, the answers to store and the attachments they name.
 
-    def visit(data: dict, prefix: str, row: int | None) -> None:
-        for key, value in data.items():
-            path = prefix + key
-            if isinstance(value, list):
-                for index, item in enumerate(value, start=1):
-                    visit(item, path + "/", index)
-                continue
-            info = fields.get(path)
-            if not info or not value:
-                continue
-            if info.get("type") == "binary":
-                expected.append(value)
-            allowed = None
-            if info.get("list"):
-                allowed = {c["value"] for c in schema["choices"].get(info["list"], [])}
-            elif info.get("external_file") in media_names:
-                allowed = media_names[info["external_file"]]
-            if allowed is not None:
-                chosen = value.split() if info.get("control") == "select" else [value]
-                for choice in chosen:
-                    if choice not in allowed:
-                        problems.append(Problem(_("“%(value)s” is not one of the choices of this question.")
-                                                % {"value": choice}, row=row, field=path))
-
-    visit(values, "", None)
-    return problems, expected
+    A failure of the checks themselves must not lose a submission (a phone would resend it forever): it is
+    reported as a problem and the answers are stored as received.
+    """
+    try:
+        return validate_instance(root, version)
+    except Exception as exc:  # noqa: BLE001 — any bug in the checks: keep the submission, say why
+        logger.exception("Validation of a submission of %s failed", version)
+        problem = FieldProblem(_("The server could not check the answers: %s") % exc, kind="error")
+        return ValidationResult(values=instance_values(root, version.schema), problems=[problem])
 
 
-def _media_choices(version: FormVersion) -> dict[str, set[str]]:
-    import csv
-    import io
+def _invalid(submission: Submission, result: ValidationResult) -> bool:
+    """Whether the checks keep the submission out of the registry: only for channels no phone validated."""
+    return bool(result.problems) and submission.channel != Submission.Channel.COLLECT
 
-    names = {}
-    for media in version.media.filter(filename__endswith=".csv"):
-        key = (media.pk, media.md5)
-        if key not in _MEDIA_NAMES:
-            with media.file.open("rb") as fh:
-                reader = csv.DictReader(io.StringIO(fh.read().decode("utf-8-sig")))
-                _MEDIA_NAMES[key] = {row.get("name", "") for row in reader}
-        names[media.filename] = _MEDIA_NAMES[key]
-    return names
+
+def _settle(submission: Submission, result: ValidationResult, actor) -> None:
+    """Quarantine an invalid submission with one reason per question, else project it."""
+    if _invalid(submission, result):
+        submission.status = Submission.Status.QUARANTINED
+        QuarantineEntry.objects.create(submission=submission, programme=submission.programme,
+                                       reasons=[p.as_dict() for p in result.problems])
+    else:
+        _project(submission, actor)
 
 
 def _add_attachments(submission: Submission, attachments: list[Attachment]) -> list[Problem]:
@@ -239,8 +221,8 @@ def submission_receive(
             existing.save(update_fields=["flags", "is_complete", "updated_at"])
             return Received(existing, "duplicate", problems)
 
-        values = instance_values(root, version.schema)
-        problems, expected = _check(values, version.schema, _media_choices(version))
+        result = _check(root, version)
+        problems = result.everything
         if not questionnaire.is_active:
             # A phone may still hold a blank form of a questionnaire closed since: keep its work, flag it.
             problems.append(Problem(_("The questionnaire was closed when this submission arrived.")))
@@ -255,8 +237,8 @@ def submission_receive(
                                          % deprecated_id, 409)
         submission = Submission(
             form_version=version, programme=programme, instance_id=instance_id,
-            xml=xml.decode("utf-8", errors="replace"), xml_md5=digest, data=values, channel=channel,
-            device_id=_meta(root, "deviceID")[:255], supersedes=previous, attachments_expected=expected,
+            xml=xml.decode("utf-8", errors="replace"), xml_md5=digest, data=result.values, channel=channel,
+            device_id=_meta(root, "deviceID")[:255], supersedes=previous, attachments_expected=result.attachments,
             **_who(actor),
         )
         try:
@@ -265,14 +247,16 @@ def submission_receive(
         except IntegrityError as exc:  # a concurrent upload of the same instance won the race
             raise SubmissionRejected(_("This submission is being received already; send it again."), 409) from exc
         problems += _add_attachments(submission, attachments)
-        submission.flags = [p.as_dict() for p in problems]
+        # A quarantined submission's problems are its quarantine reasons; flags keep the rest.
+        blocking = {id(p) for p in result.problems} if _invalid(submission, result) else set()
+        submission.flags = [p.as_dict() for p in problems if id(p) not in blocking]
         submission.is_complete = not is_incomplete and not submission.missing_attachments
         if previous is not None:
             previous.status = Submission.Status.SUPERSEDED
             previous.save(update_fields=["status", "updated_at"])
         audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=submission,
                      note=_("edit of %s") % deprecated_id if previous else "")
-        _project(submission, actor)
+        _settle(submission, result, actor)
         submission.save(update_fields=PROJECTION_FIELDS)  # the XML and answers were written by the insert
     return Received(submission, "edited" if previous else "created", problems)
 
@@ -337,10 +321,12 @@ def quarantine_resubmit(*, actor, entry: QuarantineEntry, xml: bytes | None = No
         if submission.form_version is None:
             received = submission_receive(programme=entry.programme, xml=submission.xml.encode(), channel=
                                           submission.channel, actor=actor)
-        else:
-            _project(submission, actor)
-            submission.save(update_fields=PROJECTION_FIELDS)
-            received = Received(submission, "created")
+        else:  # checked again: the form's media (its choices) may have been completed since
+            result = _check(parse_xml(submission.xml.encode("utf-8")), submission.form_version)
+            submission.data = result.values
+            _settle(submission, result, actor)
+            submission.save(update_fields=[*PROJECTION_FIELDS, "data"])
+            received = Received(submission, "created", result.everything)
     else:
         received = _resubmit_edited(actor=actor, submission=submission, xml=xml)
     # If it still fails, the attempt opened a new entry with the new reasons; this one is closed either way.
