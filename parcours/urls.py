@@ -7,6 +7,7 @@ urlpatterns = [
     path("households/", include("parcours.registry.urls")),
     path("zones/", include("parcours.territories.urls")),
     path("jobs/", include("parcours.core.urls")),
+    path("scoring/", include("parcours.scoring.urls")),
     path("questionnaires/", include("parcours.questionnaires.urls")),
     path("imports/", include("parcours.questionnaires.import_urls")),
     path("api/", include("parcours.api.urls")),
