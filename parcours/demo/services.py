@@ -23,6 +23,7 @@ from parcours.core.models import AuditEvent
 from parcours.questionnaires.services import default_questionnaire_deploy
 from parcours.registry import services as registry
 from parcours.registry.models import Household
+from parcours.scoring.services import default_model_install
 from parcours.territories import services as territories
 from parcours.territories.models import Zone
 
@@ -117,9 +118,14 @@ def _programme(organisations: dict[str, Organisation], zones: dict[str, Zone]) -
 
 
 def _collect(programme: Programme, manager: User) -> None:
-    """The default questionnaire on the programme, and a device account for ODK Collect."""
+    """The default questionnaire on the programme with the default MPI model, and a device account for ODK Collect.
+
+    Submissions that enter the registry (from the demo phone or a web form) are scored on arrival.
+    """
     if not programme.questionnaires.exists():
         default_questionnaire_deploy(actor=manager, programme=programme)
+    if not programme.scoring_models.exists():
+        default_model_install(actor=manager, programme=programme)
     username, password = data.DEVICE_LOGIN
     if not DeviceAccount.objects.filter(username=username).exists():
         device_account_create(actor=manager, programme=programme, username=username, password=password,

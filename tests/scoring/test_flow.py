@@ -250,3 +250,15 @@ def test_only_managers_save_models(programme, default_form, personas):
     model = scoring_model_save(actor=personas["admin"], programme=programme, source=source,
                                questionnaire=default_form.questionnaire, name="IPM")
     assert model.created_by == personas["admin"] and Path(DEFAULT_MODEL_FILE).name.endswith(".yaml")
+
+
+def test_the_demo_programme_scores_with_the_default_model(db):
+    # The operator loads the demo: its programme has the default questionnaire and the default MPI model.
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", households=0, stdout=StringIO())
+    model = ScoringModel.objects.get(programme__slug="demo")
+    assert model.method == "alkire-foster" and model.is_active
+    assert model.questionnaire.form_id == "fiche_socio_economique"
