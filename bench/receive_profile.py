@@ -28,12 +28,24 @@ PHASES = {"parse": ("parse_xml",), "read": ("instance_values", "_check", "_media
           "project": ("_project",), "audit": ("audit_record",)}
 
 
+def _kind(sql: str) -> str:
+    """savepoint, audit insert, insert, update, select, other: what the statements are spent on."""
+    head = sql.lstrip()[:12].upper()
+    if head.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+        return "savepoint"
+    if head.startswith("INSERT"):
+        return "audit_insert" if '"core_auditevent"' in sql[:40] else "insert"
+    return head.split(" ", 1)[0].lower() if head.startswith(("SELECT", "UPDATE", "DELETE")) else "other"
+
+
 class _Meter:
     """Time and queries spent inside wrapped functions, by phase; nested calls count once (outermost)."""
 
     def __init__(self):
         self.executed = 0  # every SQL statement, counted by a connection execute wrapper
+        self.kinds = collections.Counter()
         self.seconds = collections.Counter()
+        self.cpu = collections.Counter()
         self.queries = collections.Counter()
         self.depth = 0
 
@@ -42,17 +54,19 @@ class _Meter:
             if self.depth:
                 return function(*args, **kwargs)
             self.depth += 1
-            queries, started = self.executed, time.perf_counter()
+            queries, started, cpu = self.executed, time.perf_counter(), time.process_time()
             try:
                 return function(*args, **kwargs)
             finally:
                 self.seconds[phase] += time.perf_counter() - started
+                self.cpu[phase] += time.process_time() - cpu
                 self.queries[phase] += self.executed - queries
                 self.depth -= 1
         return timed
 
     def count(self, execute, sql, params, many, context):
         self.executed += 1
+        self.kinds[_kind(sql)] += 1
         return execute(sql, params, many, context)
 
 
@@ -106,6 +120,8 @@ def profile(count: int = 200, *, seed: int = 777, programme_slug: str = "demo", 
     total_queries = meter.executed
     phases = dict(meter.seconds)
     phases["store"] = elapsed - sum(phases.values())
+    cpu_phases = dict(meter.cpu)
+    cpu_phases["store"] = cpu - sum(cpu_phases.values())
     query_phases = dict(meter.queries)
     query_phases["store"] = total_queries - sum(query_phases.values())
     lines = [
@@ -124,9 +140,12 @@ def profile(count: int = 200, *, seed: int = 777, programme_slug: str = "demo", 
         capacity = (os.cpu_count() or 1) / ((cpu + db_cpu) / count)
         lines.insert(3, {"metric": "cpu_bound_capacity", "value": round(capacity, 1), "unit": "submissions/s",
                          "note": f"{os.cpu_count()} cores / (Django + PostgreSQL CPU per submission), no HTTP"})
+    lines.append({"metric": "statements_by_kind", "unit": "statements/submission",
+                  "value": {kind: round(n / count, 1) for kind, n in meter.kinds.most_common()}})
     for phase in (*PHASES, "store"):
         lines.append({"metric": f"phase_{phase}_ms", "value": round(phases.get(phase, 0) / count * 1000, 2),
-                      "unit": "ms/submission", "queries": round(query_phases.get(phase, 0) / count, 1)})
+                      "unit": "ms/submission", "cpu_ms": round(cpu_phases.get(phase, 0) / count * 1000, 2),
+                      "queries": round(query_phases.get(phase, 0) / count, 1)})
     return lines
 
 
