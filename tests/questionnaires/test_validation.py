@@ -212,6 +212,37 @@ def test_absolute_paths_inside_a_repeat_mean_the_current_row():
     assert [(p.kind, p.field, p.row) for p in result.problems] == [("constraint", "member/age", 2)]
 
 
+NESTED = """
+| survey |
+| | type | name | label | constraint | calculation | relevant |
+| | begin repeat | household | Household | | | |
+| | text | head | Head | | | |
+| | begin repeat | child | Child | | | |
+| | integer | age | Age | . < 18 | | |
+| | calculate | rank | | | position(..) | |
+| | text | school | School | | | ${age} >= 6 |
+| | end repeat | | | | | |
+| | end repeat | | | | | |
+"""
+
+
+def test_rows_of_a_repeat_inside_a_repeat_are_counted_within_their_parent_row():
+    """The second child of the second household is 20: row 2 (of its household); the first household's school
+    answer for a child of 4 does not apply."""
+    from pyxform.xls2xform import convert
+
+    xform = convert(xlsform=NESTED, file_type=".md", warnings=[]).xform
+    submission = etree.fromstring(
+        "<data id='data'><household><head>Ali</head><child><age>4</age><rank>1</rank><school>X</school></child>"
+        "</household><household><head>Mouna</head><child><age>7</age><rank>1</rank><school>Y</school></child>"
+        "<child><age>20</age><rank>2</rank><school>Z</school></child></household>"
+        "<meta><instanceID>uuid:n</instanceID></meta></data>")
+    result = check_instance(compile_form(xform), submission, schema=describe(xform), now=NOW)
+    assert [(p.kind, p.field, p.row) for p in result.problems] == [("constraint", "household/child/age", 2)]
+    assert [(f.kind, f.field, f.row) for f in result.flags] == [("not_relevant", "household/child/school", 1)]
+    assert result.values["household"][0]["child"][0]["school"] == ""
+
+
 def test_validation_time_of_the_default_questionnaire_is_printed(default):
     """Not a test of speed (no timing assertion): prints the cost per submission for the report."""
     root = example()

@@ -3,8 +3,9 @@ required, constraints, repeat counts), as ODK Collect validates at finalisation;
 expressions. ``submission_receive`` runs ``validate_instance`` on every submission.
 """
 
-from .engine import FieldProblem, ValidationResult, check_instance, validate_instance
+from .engine import check_instance, validate_instance
 from .form import CompiledForm, compile_form, compiled_form
+from .results import FieldProblem, ValidationResult
 from .upload import form_expression_problems
 
 __all__ = [

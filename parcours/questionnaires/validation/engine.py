@@ -16,57 +16,23 @@ from __future__ import annotations
 import copy
 import datetime
 import math
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from lxml import etree
-
-from parcours.core.exceptions import Problem
 
 from .. import xpath
 from ..xform import instance_values, label_for
 from .datatypes import type_problem
 from .form import CompiledForm, Question, TemplateNode, compiled_form
-from .media import external_instances
+from .media import external_instances, item_positions
+from .results import ATTRIBUTE_NAMES, FieldProblem, ValidationResult
 
 MAX_PASSES = 8  # a form's dependencies are acyclic: each pass settles at least one more level
 _SELECTS = {"select1", "select", "rank"}
-ATTRIBUTE_NAMES = {
-    "relevant": gettext_lazy("relevance condition"), "required": gettext_lazy("required condition"),
-    "constraint": gettext_lazy("constraint"), "calculate": gettext_lazy("calculation"),
-    "itemset": gettext_lazy("choice filter"), "jr:count": gettext_lazy("number of repeats"),
-}
-
-
-@dataclass
-class FieldProblem(Problem):
-    """A problem of one question: ``field`` is its path (``roster/member/age``), ``row`` its repeat row."""
-
-    label: str = ""
-    kind: str = ""  # type, choice, required, constraint, count, error, structure; flags: not_relevant, calculation
-
-    def as_dict(self) -> dict:
-        return {**super().as_dict(), "label": self.label, "kind": self.kind}
-
-
-@dataclass
-class ValidationResult:
-    values: dict  # the parsed answers to store: non-relevant answers cleared, calculations recomputed
-    problems: list[FieldProblem] = field(default_factory=list)  # what is wrong with the answers
-    flags: list[FieldProblem] = field(default_factory=list)  # what the server corrected
-    attachments: list[str] = field(default_factory=list)  # file names relevant answers refer to
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def everything(self) -> list[FieldProblem]:
-        return [*self.problems, *self.flags]
 
 
 class _Slot:
@@ -84,26 +50,6 @@ def _local(node) -> str:
 
 
 _MISS = object()
-_POSITIONS: dict[int, tuple[etree._Element, dict[str, list[int]]]] = {}
-
-
-def _positions(instance, value_ref) -> dict[str, list[int]] | None:
-    """Value → positions (1-based) of a choice list's items, to test one item of a choice filter."""
-    if instance is None or not isinstance(value_ref, str):
-        return None
-    cached = _POSITIONS.get(id(instance))
-    if cached is not None and cached[0] is instance:
-        return cached[1]
-    roots = [child for child in instance if _local(child) == "root"]
-    if len(roots) != 1:
-        return None
-    positions: dict[str, list[int]] = {}
-    for number, item in enumerate((child for child in roots[0] if _local(child) == "item"), start=1):
-        positions.setdefault((item.findtext(value_ref) or "").strip(), []).append(number)
-    if len(_POSITIONS) > 256:
-        _POSITIONS.clear()
-    _POSITIONS[id(instance)] = (instance, positions)  # the instance is kept alive with its id
-    return positions
 
 
 def _differs(submitted: str, computed: str) -> bool:
@@ -227,9 +173,9 @@ class _Run:
             if slot.parent is not None and not self.relevant[slot.parent]:
                 relevant = False
             elif question is not None and question.relevant is not None and (
-                    not slot.leaf or slot.element.text or question.calculate is not None
+                    not slot.leaf or slot.original or slot.element.text or question.calculate is not None
                     or question.required is not False):
-                # an empty leaf that is neither required nor calculated checks nothing, relevant or not (notes)
+                # a leaf sent empty, neither required nor calculated, checks nothing, relevant or not (notes)
                 relevant = self._evaluate(index, "relevant", question.relevant, "evaluate_boolean") is not False
             else:
                 relevant = True
@@ -278,7 +224,7 @@ class _Run:
             return frozenset(value.evaluate_string(item, **self.options).strip() for item in items)
         if question.external is not None:
             instance = self.options["model"].instances.get(question.external)
-            positions = _positions(instance, question.item_value)
+            positions = item_positions(instance, question.item_value)
             return None if positions is None else frozenset(positions)
         return question.choices
 
@@ -286,7 +232,7 @@ class _Run:
         """Whether a choice filter keeps ``value``, testing only the items that have it (a filter tested on
         every item of a long list costs as many evaluations as items)."""
         instance_id, before, after, namespaces = question.narrowed
-        positions = _positions(self.options["model"].instances.get(instance_id), question.item_value)
+        positions = item_positions(self.options["model"].instances.get(instance_id), question.item_value)
         if positions is None:
             allowed = self._allowed(index, question)
             return None if allowed is None else value in allowed

@@ -5,9 +5,7 @@ instance's shape (groups, repeats, leaves in document order) and, per question, 
 ``required``, ``constraint``, ``calculate`` and ``jr:count`` expressions, its type, control and allowed choices —
 and keeps it per (version pk, XForm MD5): the same binds are evaluated on every submission.
 
-Absolute paths into the repeat a bind lives in (``/data/member/age`` in a bind of ``/data/member/x``) are
-rewritten to the current repeat instance (``current()/../age``), as JavaRosa contextualises them; pyxform writes
-relative paths there already, hand-written and older forms do not.
+Expressions inside a repeat are contextualised first (see :mod:`.analysis`).
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ from lxml import etree
 from .. import xpath
 from ..xform import parse_xml
 from ..xpath import syntax
+from .analysis import anchor, contextualise, narrow
 
 XF = "http://www.w3.org/2002/xforms"
 H = "http://www.w3.org/1999/xhtml"
@@ -32,7 +31,6 @@ _SIMPLE_NAME = re.compile(r"\s*([A-Za-z_][\w.-]*)\s*")
 # Calculations whose value cannot be recomputed later (the time of day, chance, the phone's language): the submitted
 # value is kept. today() is not among them: the checks run with the clock of the submission's end (see engine).
 _VOLATILE = {"now", "random", "uuid", "once", "randomize", "itext", "choice-name"}
-CHECKED_ATTRIBUTES = ("relevant", "required", "constraint", "calculate")
 
 
 def _local(node) -> str:
@@ -83,7 +81,6 @@ class CompiledForm:
     questions: dict[str, Question]
     model: xpath.XFormModel
     external_files: dict[str, str]  # instance id → media file name
-    namespaces: dict[str, str]
     problems: list[tuple[Question, str, xpath.XPathError]] = field(default_factory=list)  # compile errors
     anchors: dict[int, str | None] = field(default_factory=dict)  # id(expression) → anchor(expression)
     clock: list[str] = field(default_factory=list)  # paths of the end, start and today metadata, in that order
@@ -101,127 +98,6 @@ class CompiledForm:
 
 
 # --- reading the XForm --------------------------------------------------------------------------------------------
-
-
-def _contextualise(text: str, bind_path: str, repeats: list[str]) -> str:
-    """Rewrite absolute paths into an enclosing repeat so they mean the current repeat instance (see the module)."""
-    enclosing = [r for r in repeats if bind_path == r or bind_path.startswith(r + "/")]
-    if not enclosing or "/" not in text:
-        return text
-    try:
-        tree = syntax.parse(text)
-    except xpath.XPathError:
-        return text  # compiling reports it
-    depth = bind_path.count("/") + 1
-    edits: list[tuple[int, int, str]] = []
-
-    def visit(node) -> None:
-        if isinstance(node, syntax.Call):
-            if node.name == "indexed-repeat":  # takes the repeats' generic paths
-                return
-            for arg in node.args:
-                visit(arg)
-        elif isinstance(node, syntax.Binary):
-            visit(node.left)
-            visit(node.right)
-        elif isinstance(node, syntax.Negate):
-            visit(node.operand)
-        elif isinstance(node, syntax.Filter):
-            visit(node.primary)
-        elif isinstance(node, syntax.Path):
-            if isinstance(node.start, syntax.Node):
-                visit(node.start)
-            elif node.start == "/":
-                _rewrite(node)
-
-    def _rewrite(path: syntax.Path) -> None:
-        names = []
-        for step in path.steps:
-            if step.axis != "child" or step.kind != "name" or step.predicates:
-                break
-            names.append(step.local)
-        for repeat in sorted(enclosing, key=len, reverse=True):
-            parts = repeat.split("/")
-            size = len(parts) + 1  # + the root element
-            if len(names) > size and names[1:size] == parts:
-                ups = depth - len(parts)
-                edits.append((path.pos, path.steps[size].pos, "current()/" + "../" * ups))
-                return
-
-    visit(tree)
-    for start, end, replacement in sorted(edits, reverse=True):
-        text = text[:start] + replacement + text[end:]
-    return text
-
-
-_CONTEXT_FUNCTIONS = {"position", "last", "current"}
-
-
-def anchor(expression: xpath.Expression) -> str | None:
-    """What an expression's value depends on besides the answers: nothing ("doc": only absolute paths), the context
-    node's parent ("parent": relative paths all start with ``..``), or the context node itself (None).
-
-    Siblings share the value of a "parent" expression (``../age >= 5`` for the eight questions of a member): the
-    engine evaluates it once per parent while no answer changes.
-    """
-    rank = {"doc": 0, "parent": 1, None: 2}
-    worst = ["doc"]
-
-    def need(level: str | None) -> None:
-        if rank[level] > rank[worst[0]]:
-            worst[0] = level
-
-    def visit(node, top: bool) -> None:  # top: evaluated for the context node, not inside a predicate
-        if isinstance(node, syntax.Call):
-            spec = expression.specs.get(id(node))
-            uses_context = spec is None or spec.context_first or (
-                not node.args and (spec.context_default or node.name in _CONTEXT_FUNCTIONS))
-            if (node.name == "current" and not node.args) or (top and uses_context):
-                need(None)
-            for arg in node.args:
-                visit(arg, top)
-        elif isinstance(node, syntax.Binary):
-            visit(node.left, top)
-            visit(node.right, top)
-        elif isinstance(node, syntax.Negate):
-            visit(node.operand, top)
-        elif isinstance(node, syntax.Filter):
-            visit(node.primary, top)
-            for predicate in node.predicates:
-                visit(predicate, False)
-        elif isinstance(node, syntax.Path):
-            start = node.start
-            if start is None and top:
-                first = node.steps[0]
-                need("parent" if first.axis == "parent" and first.kind == "node" and not first.predicates else None)
-            elif isinstance(start, syntax.Call) and start.name == "current" and not start.args:
-                first = node.steps[0] if node.steps else None
-                need("parent" if first is not None and first.axis == "parent" and first.kind == "node"
-                     and not first.predicates else None)
-            elif isinstance(start, syntax.Node):
-                visit(start, top)
-            for step in node.steps:
-                for predicate in step.predicates:
-                    visit(predicate, False)
-
-    visit(expression.ast, True)
-    return worst[0]
-
-
-def _narrow(nodeset: str) -> tuple[str, str, str] | None:
-    """``instance('x')/root/item[filter]`` → ("x", "instance('x')/root/item", "[filter]"), else None."""
-    try:
-        tree = syntax.parse(nodeset)
-    except xpath.XPathError:
-        return None
-    if not (isinstance(tree, syntax.Path) and isinstance(tree.start, syntax.Call) and tree.start.name == "instance"
-            and len(tree.start.args) == 1 and isinstance(tree.start.args[0], syntax.Literal)
-            and [(s.axis, s.kind, s.local) for s in tree.steps] == [("child", "name", "root"),
-                                                                    ("child", "name", "item")]
-            and not tree.steps[0].predicates and tree.steps[1].predicates):
-        return None
-    cut = nodeset.index("[", tree.steps[1].pos)
-    return tree.start.args[0].value, nodeset[:cut], nodeset[cut:]
 
 
 def _template(element, prefix: str, repeats: set[str]) -> list[TemplateNode]:
@@ -268,7 +144,6 @@ class _Reader:
         self.repeats = sorted(repeats)
         self.questions: dict[str, Question] = {}
         self.problems: list[tuple[Question, str, xpath.XPathError]] = []
-        self.namespaces: dict[str, str] = {}
         self.preloads: dict[str, str] = {}  # "end" → its path, from jr:preloadParams
 
     def _rel(self, ref: str | None) -> str | None:
@@ -278,7 +153,7 @@ class _Reader:
     def _compile(self, question: Question, attribute: str, text: str | None, namespaces) -> xpath.Expression | None:
         if text is None or not text.strip():
             return None
-        text = _contextualise(text, question.path, self.repeats)
+        text = contextualise(text, question.path, self.repeats)
         try:
             expression = xpath.compile(text, namespaces=namespaces)
             expression.check()
@@ -302,13 +177,13 @@ class _Reader:
             self._control(control, data_namespace)
         clock = [self.preloads[name] for name in ("end", "start", "today") if name in self.preloads]
         return CompiledForm(self.root_name, self.template, self.questions, self.model, self.external,
-                            self.namespaces, self.problems, clock=clock)
+                            self.problems, clock=clock)
 
-    def _namespaces(self, element, data_namespace):
+    @staticmethod
+    def _namespaces(element, data_namespace):
         namespaces = {prefix: uri for prefix, uri in element.nsmap.items() if prefix}
         if data_namespace:
             namespaces[None] = data_namespace
-        self.namespaces = namespaces
         return namespaces
 
     def _question(self, path: str) -> Question:
@@ -381,9 +256,9 @@ class _Reader:
             items = self.model.instances[static.group(1)].iter("item")
             question.choices = _item_values(items, question.item_value, self.model)
         else:
-            nodeset = _contextualise(nodeset, question.path, self.repeats)
+            nodeset = contextualise(nodeset, question.path, self.repeats)
             question.itemset = self._compile(question, "itemset", nodeset, namespaces)
-            narrowed = _narrow(nodeset) if question.itemset is not None and not question.broken else None
+            narrowed = narrow(nodeset) if question.itemset is not None and not question.broken else None
             if narrowed is not None:
                 question.narrowed = (*narrowed, namespaces)
             match = re.match(r"""\s*instance\(\s*['"]([^'"]+)['"]""", nodeset)

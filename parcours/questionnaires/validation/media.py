@@ -79,3 +79,26 @@ def external_instances(version, files: dict[str, str]) -> dict[str, etree._Eleme
         if cached is not None:
             found[media.filename] = cached
     return {instance_id: found[name] for instance_id, name in files.items() if name in found}
+
+
+# Secondary instances are copied out of the XForms namespace and media files have none: plain tags.
+_POSITIONS: dict[int, tuple[etree._Element, dict[str, list[int]]]] = {}
+
+
+def item_positions(instance, value_ref) -> dict[str, list[int]] | None:
+    """Value → positions (1-based) of a choice list's items, to test one item of a choice filter."""
+    if instance is None or not isinstance(value_ref, str):
+        return None
+    cached = _POSITIONS.get(id(instance))
+    if cached is not None and cached[0] is instance:
+        return cached[1]
+    roots = [child for child in instance if child.tag == "root"]
+    if len(roots) != 1:
+        return None
+    positions: dict[str, list[int]] = {}
+    for number, item in enumerate((child for child in roots[0] if child.tag == "item"), start=1):
+        positions.setdefault((item.findtext(value_ref) or "").strip(), []).append(number)
+    if len(_POSITIONS) > 256:
+        _POSITIONS.clear()
+    _POSITIONS[id(instance)] = (instance, positions)  # the instance is kept alive with its id
+    return positions

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from parcours.core.exceptions import Problem
 
 from .. import xpath
-from .engine import ATTRIBUTE_NAMES
 from .form import compile_form
+from .results import ATTRIBUTE_NAMES
 
 
 def form_expression_problems(xform: str, *, file_name: str | None = None) -> list[Problem]:
