@@ -35,7 +35,7 @@ class TieBreak:
 DEFAULT_TIE_BREAKS = (
     TieBreak("flags", descending=True),
     TieBreak("children_under_5", descending=True),
-    TieBreak("members_with_disability", descending=True),
+    TieBreak("member_with_disability", descending=True),
     TieBreak("registered_at"),
 )
 

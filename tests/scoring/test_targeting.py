@@ -125,7 +125,7 @@ UNITS = pl.DataFrame({
     "score": [0.5, 0.5, 0.5, 0.5, 0.8, None, 0.5],
     "flags": [["widow"], ["widow", "disability"], ["widow"], ["widow"], [], ["widow"], ["widow"]],
     "children_under_5": [1, 0, 2, 1, 0, 3, 1],
-    "members_with_disability": [0, 0, 0, 1, 0, 0, 0],
+    "member_with_disability": [0, 0, 0, 1, 0, 0, 0],
     "registered_at": ["2025-03-01", "2025-05-01", "2025-04-01", "2025-06-01", "2025-01-01", "2025-01-01",
                       "2025-03-01"],
     "zone": ["N", "N", "S", "S", "N", "S", "N"],
@@ -170,7 +170,7 @@ def test_codes_must_be_unique_and_present():
 def test_the_order_does_not_depend_on_the_order_of_the_rows(rows, rng):
     units = pl.DataFrame({
         "code": [f"H{i:02d}" for i in range(len(rows))], "score": [row[0] for row in rows],
-        "children_under_5": [row[1] for row in rows], "members_with_disability": [row[2] for row in rows],
+        "children_under_5": [row[1] for row in rows], "member_with_disability": [row[2] for row in rows],
     }, schema_overrides={"score": pl.Float64})
     shuffled = units.sample(fraction=1.0, shuffle=True, seed=rng.randint(0, 10**6))
     assert priority_list(units).equals(priority_list(shuffled))
