@@ -221,7 +221,7 @@ def _alkire_foster(definition: Definition, units: list[Evaluated], g0: np.ndarra
     bands = band_labels(spec.bands, np.where(included, scores, np.nan))
     results = []
     for i, unit in enumerate(units):
-        deprivations = {ind.name: _number(g0[i, j]) for j, ind in enumerate(indicators)}
+        deprivations = {ind.name: None if np.isnan(g0[i, j]) else int(g0[i, j]) for j, ind in enumerate(indicators)}
         missing = [name for name, value in deprivations.items() if value is None]
         parts = [{"name": ind.name, "dimension": ind.dimension, "weight": ind.weight,
                   "applied_weight": _number(weights[i, j]), "deprived": deprivations[ind.name],
