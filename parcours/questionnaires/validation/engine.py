@@ -90,8 +90,8 @@ class _Run:
             model = copy.copy(model)
             model.instances = {**form.model.instances, **instances}
         now = now or _clock(form, root) or timezone.now()
-        self.options = {"model": model, "language": self.language, "tz": ZoneInfo(settings.TIME_ZONE or "UTC"),
-                        "now": int(now.timestamp() * 1000)}
+        self.bare_options = {"tz": ZoneInfo(settings.TIME_ZONE or "UTC"), "now": int(now.timestamp() * 1000)}
+        self.options = {**self.bare_options, "model": model, "language": self.language}
         self.root = copy.deepcopy(root)
         self.namespace = etree.QName(root).namespace
         self.inserted: set = set()
@@ -156,8 +156,9 @@ class _Run:
             value = self.memo.get(key, _MISS)
             if value is not _MISS:
                 return value
+        options = self.bare_options if id(expression) in self.form.bare else self.options
         try:
-            value = getattr(expression, how)(slot.element, **self.options)
+            value = getattr(expression, how)(slot.element, **options)
         except xpath.XPathError as error:
             self.errors[(index, attribute)] = error
             return None

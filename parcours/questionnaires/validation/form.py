@@ -31,6 +31,7 @@ _SIMPLE_NAME = re.compile(r"\s*([A-Za-z_][\w.-]*)\s*")
 # Calculations whose value cannot be recomputed later (the time of day, chance, the phone's language): the submitted
 # value is kept. today() is not among them: the checks run with the clock of the submission's end (see engine).
 _VOLATILE = {"now", "random", "uuid", "once", "randomize", "itext", "choice-name"}
+_MODEL_FUNCTIONS = {"instance", "itext", "choice-name", "pulldata"}  # what reads the form besides the answers
 
 
 def _local(node) -> str:
@@ -85,12 +86,19 @@ class CompiledForm:
     anchors: dict[int, str | None] = field(default_factory=dict)  # id(expression) → anchor(expression)
     clock: list[str] = field(default_factory=list)  # paths of the end, start and today metadata, in that order
 
+    bare: set[int] = field(default_factory=set)  # ids of expressions that read nothing of the form (see below)
+
     def __post_init__(self):
         for question in self.questions.values():
             for expression in (question.relevant, question.required, question.constraint, question.calculate,
                                question.itemset, question.count):
                 if isinstance(expression, xpath.Expression):
                     self.anchors[id(expression)] = anchor(expression)
+                    # Most binds read only answers: evaluating them without the form's model saves copying its
+                    # dozens of secondary instances for each of the ~100 evaluations of a submission.
+                    if not any(isinstance(node, syntax.Call) and node.name in _MODEL_FUNCTIONS
+                               for node in syntax.walk(expression.ast)):
+                        self.bare.add(id(expression))
 
     @property
     def repeats(self) -> list[str]:
