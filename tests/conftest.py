@@ -28,7 +28,8 @@ PASSWORD = "correct-horse-battery"
 
 @pytest.fixture(autouse=True)
 def _reset_axes_and_language(settings):
-    settings.LANGUAGE_CODE = "fr"
+    # English is the source language: tests read messages as written; French and Arabic pages say so explicitly.
+    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

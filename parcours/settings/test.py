@@ -24,4 +24,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-LANGUAGE_CODE = "fr"
+LANGUAGE_CODE = "en"
