@@ -313,6 +313,14 @@ def test_each_kind_of_problem_names_its_question(checks_form, answers, expected)
     assert [(p.kind, p.field) for p in result.problems] == expected, [p.as_dict() for p in result.problems]
 
 
+def test_choices_of_a_media_file_not_uploaded_yet_are_not_checked(manager, programme):
+    """The manager has not attached villages.csv yet: any village passes (ODK Collect would not even open the form)."""
+    version = form_version_create(actor=manager, programme=programme, file_name="validation_checks.md",
+                                  content=(DATA / "validation_checks.md").read_bytes())
+    result = validate_instance(etree.fromstring(checks_xml(village="v9")), version, now=NOW)
+    assert result.everything == []
+
+
 def test_a_row_of_a_repeat_gets_the_generic_message_without_one_in_the_form(checks_form):
     with translation.override("fr"):
         result = validate_instance(etree.fromstring(checks_xml(children=[("Sara", "7"), ("Omar", "20")])),

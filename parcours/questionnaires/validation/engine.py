@@ -215,6 +215,10 @@ class _Run:
 
     def _allowed(self, index: int, question: Question) -> frozenset[str] | None:
         """The values the question offers here; None when they cannot be known (file not uploaded, error)."""
+        if question.external is not None:
+            instance = self.options["model"].instances.get(question.external)
+            if instance is None or not len(instance):  # the media file is not uploaded: nothing to check against
+                return None
         if question.itemset is not None:
             items = self._evaluate(index, "itemset", question.itemset, "evaluate_nodes")
             if items is None:

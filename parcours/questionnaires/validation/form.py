@@ -243,8 +243,8 @@ class _Reader:
             return
         question = self._question(path)
         question.control = tag
-        if tag not in {"select1", "select", "rank"}:
-            return
+        if tag not in {"select1", "select", "rank"} or "search(" in (control.get("appearance") or ""):
+            return  # search(): the choices come from a CSV at run time, the form's items are placeholders
         itemset = control.find(f"{{{XF}}}itemset")
         if itemset is None:
             question.choices = frozenset((item.findtext(f"{{{XF}}}value") or "").strip()
