@@ -6,7 +6,8 @@ with ``--keep``::
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parcours_bench .venv/bin/python bench/receive_profile.py 200
 
 Phases (wall time and SQL queries, per submission): ``parse`` (XML to tree), ``read`` (tree to answers and the
-form's checks), ``project`` (household, members, consents through the registry services), ``audit``
+form's checks), ``project`` (household, members, consents through the registry services), ``hooks`` (what
+runs after a projection: scoring), ``audit``
 (audit rows written outside the projection), ``store`` (the rest: look-ups, the submission row, transaction).
 The services are not changed: their module-level helpers are wrapped for the run only.
 """
@@ -25,7 +26,7 @@ if str(ROOT) not in sys.path:  # run as a script from the repository
     sys.path.insert(0, str(ROOT))
 
 PHASES = {"parse": ("parse_xml",), "read": ("instance_values", "_check", "_media_choices"),
-          "project": ("_project",), "audit": ("audit_record",)}
+          "project": ("submission_project",), "hooks": ("_after_projection",), "audit": ("audit_record",)}
 
 
 def _kind(sql: str) -> str:
