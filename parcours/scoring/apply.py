@@ -91,7 +91,7 @@ def deprivations(model: ModelSpec, table: pl.DataFrame, *, first_row: int = 1) -
     """The deprivation matrix g0 (units × indicators, 1/0/NaN) of an Alkire–Foster model."""
     _require(model, "alkire-foster")
     frame = _evaluate(table, {i.name: i.expression for i in model.indicators}, "boolean", _("Indicator"), first_row)
-    return frame.to_numpy().astype(float) if frame.width else np.zeros((table.height, 0))
+    return frame.to_numpy().astype(float, copy=False) if frame.width else np.zeros((table.height, 0))
 
 
 def measure(model: ModelSpec, table: pl.DataFrame, *, by: Sequence[str] = (), weights: str | None = None,
