@@ -142,6 +142,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every command
 # Logins pass the e-mail as ``username`` to authenticate() (Django's form, the API token view); without this, axes
 # would look for an "email" credential (the USERNAME_FIELD), find none, and count failures for no account.
 AXES_USERNAME_FORM_FIELD = "username"
