@@ -72,6 +72,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 	DATABASE_URL=sqlite://:memory: DJANGO_SETTINGS_MODULE=parcours.settings.test $(PARCOURS) makemigrations --check --dry-run
 	$(BIN)/python frontend/check_build.py
+	@# The form bundle (ODK Web Forms) is rebuilt and compared when npm is here; without Node it is not checked.
+	@if command -v npm >/dev/null 2>&1; then cd frontend && { [ -d node_modules/@getodk/web-forms ] || \
+		npm ci --ignore-scripts --no-audit --no-fund; } && npm run --silent check:webforms; \
+	else echo "npm not found: the form bundle is not rebuilt to be checked."; fi
 
 # SQLite always (DATABASE_URL unset for that run), then PostgreSQL when DATABASE_URL is set.
 test: $(VENV)/.installed-test chromium lint

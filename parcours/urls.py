@@ -12,6 +12,7 @@ urlpatterns = [
     path("imports/", include("parcours.questionnaires.import_urls")),
     path("api/", include("parcours.api.urls")),
     path("collect/<slug:programme_slug>/", include("parcours.questionnaires.openrosa.urls")),
+    path("fill/", include("parcours.questionnaires.web_urls")),
     path("programmes/<slug:programme_slug>/devices/", include("parcours.questionnaires.devices")),
     path("admin/", admin.site.urls),
 ]
