@@ -169,7 +169,10 @@ def xform_in_language(xform: str, code: str | None) -> str:
         return xform
     # A parser that keeps every text node as it is (the shared one drops blank text between elements).
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    root = etree.fromstring(xform.encode("utf-8"), parser)
+    try:
+        root = etree.fromstring(xform.encode("utf-8"), parser)
+    except etree.XMLSyntaxError:  # not expected of a published version: Web Forms will say what is wrong
+        return xform
     translations = root.findall("h:head/xf:model/xf:itext/xf:translation", NS)
     if not any(language_code(t.get("lang", "")) == code for t in translations):
         return xform

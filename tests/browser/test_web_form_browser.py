@@ -184,6 +184,11 @@ def test_social_worker_opens_the_default_questionnaire(
     page.locator(".question-container:has(.validation-message:visible)").nth(3).scroll_into_view_if_needed()
     session.shot(f"default_errors_further_{language}", full_page=False)
     assert not Submission.objects.exists()
+    # On a phone the form takes the whole width and nothing scrolls sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo(0, 0)")
+    session.shot(f"default_phone_{language}", full_page=False)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     session.close()
     assert session.outside == []
     assert session.errors == []
