@@ -223,5 +223,8 @@ LOGGING = {
 # Parcours
 PARCOURS_SITE_NAME = os.environ.get("PARCOURS_SITE_NAME", "Parcours")
 PARCOURS_PAGE_SIZE = 25
+# Map tiles for GPS questions in browser forms: empty means no background map (nothing loaded from outside);
+# set it to your own tile server, e.g. https://tiles.example.org/{z}/{x}/{y}.png
+PARCOURS_MAP_TILES_URL = os.environ.get("PARCOURS_MAP_TILES_URL", "")
 # Largest request ODK Collect may send to the OpenRosa submission endpoint; Collect splits bigger uploads.
 PARCOURS_OPENROSA_MAX_BYTES = int(os.environ.get("PARCOURS_OPENROSA_MAX_BYTES", str(100 * 1024 * 1024)))
