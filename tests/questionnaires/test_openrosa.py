@@ -382,3 +382,11 @@ def test_messages_follow_the_phone_language(mini_form, device, language):
     # Until the catalogues are translated, the message is there (in the source language).
     message(response)
 
+
+
+def test_a_head_request_gets_headers_without_a_body(client, programme, mini_form, device):
+    """The phone's first HEAD meets the Digest challenge: headers only, as HTTP wants for HEAD."""
+    response = client.head(f"{BASE}/submission")
+    assert response.status_code == 401
+    assert "WWW-Authenticate" in response.headers
+    assert response.content == b""

@@ -48,6 +48,13 @@ def openrosa_endpoint(*methods: str, submission: bool = False):
         @csrf_exempt
         @wraps(view)
         def wrapper(request, programme_slug: str, **kwargs):
+            response = _dispatch(request, programme_slug, **kwargs)
+            if request.method == "HEAD" and not response.streaming:
+                # A HEAD answer carries the headers only (RFC 9110 §9.3.2); WSGI servers do not strip the body.
+                response.content = b""
+            return response
+
+        def _dispatch(request, programme_slug: str, **kwargs):
             def error(message, status):
                 return message_response(message, status=status, submission=submission)
 
