@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parcours.accounts.models import Programme, Role
+from parcours.accounts.models import Programme
 from parcours.core.exceptions import ApplicationError
 
 from ... import services
 from ...models import Questionnaire, Submission
 from ...views.forms import mapping_shape_errors
+from ..actors import programme_actor
 
 
 class Command(BaseCommand):
@@ -48,7 +48,7 @@ class Command(BaseCommand):
         if action == "list":
             self._list(programme)
             return
-        actor = self._actor(programme, options.get("as_email"))
+        actor = programme_actor(programme, options.get("as_email"))
         try:
             if action == "import":
                 version = self._import(programme, actor, Path(options["file"]), options.get("mapping"))
@@ -67,21 +67,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{version.questionnaire.form_id} {version.version}")
         for warning in version.warnings:
             self.stderr.write(_("warning: %(message)s") % {"message": warning})
-
-    def _actor(self, programme: Programme, email: str | None):
-        users = get_user_model().objects.filter(is_active=True)
-        if email:
-            user = users.filter(email__iexact=email.strip()).first()
-            if user is None:
-                raise CommandError(_("No active account with the e-mail %(email)s.") % {"email": email})
-            return user
-        user = (users.filter(is_superuser=True).order_by("date_joined", "pk").first()
-                or users.filter(memberships__organisation=programme.lead, memberships__is_active=True,
-                                memberships__role=Role.ADMINISTRATOR).order_by("memberships__created_at").first())
-        if user is None:
-            raise CommandError(_("No superuser and no administrator of %(org)s: name an account with --as.")
-                               % {"org": programme.lead})
-        return user
 
     def _import(self, programme: Programme, actor, path: Path, mapping_path: str | None):
         if not path.is_file():

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from tqdm import tqdm
 
-from parcours.accounts.models import Role
 from parcours.core.exceptions import Problem
+from parcours.core.management.helpers import progress_bar
 from parcours.core.models import Job
 
 from ...models import Questionnaire
 from ...tasks import submissions_import_job_create, submissions_import_job_run, submissions_import_task
+from ..actors import programme_actor
 
 
 class Command(BaseCommand):
@@ -54,7 +52,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         questionnaire = self._questionnaire(options["form"], options.get("programme"))
-        actor = self._actor(questionnaire, options.get("as_email"))
+        actor = programme_actor(questionnaire.programme, options.get("as_email"))
         paths = [Path(name) for name in options["files"]]
         for path in paths:
             if not path.is_file():
@@ -88,25 +86,8 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(f"{key}={value}" for key, value in timings.items()))
 
     def _run(self, job: Job, verbosity: int) -> Job:
-        # tqdm draws on the raw stream (Django's wrapper ends every redraw with a new line); no bar off a terminal.
-        bar = tqdm(total=None, file=getattr(self.stderr, "_out", sys.stderr), unit=_("row"), leave=False,
-                   disable=True if verbosity == 0 else None)
-        shown = {"message": None}
-
-        def on_progress(done: int, total: int, message: str = "") -> None:
-            if bar.disable:
-                return
-            if message != shown["message"]:
-                shown["message"] = message
-                bar.reset(total=total)
-                bar.set_description(message, refresh=False)
-            bar.total = total
-            bar.update(done - bar.n)
-
-        try:
+        with progress_bar(self, unit=_("row"), verbosity=verbosity) as on_progress:
             return submissions_import_job_run(job, on_progress=on_progress)
-        finally:
-            bar.close()
 
     def _questionnaire(self, form_id: str, slug: str | None) -> Questionnaire:
         found = Questionnaire.objects.select_related("programme__lead").filter(form_id=form_id)
@@ -121,18 +102,3 @@ class Command(BaseCommand):
                                % {"form": form_id})
         return found[0]
 
-    def _actor(self, questionnaire: Questionnaire, email: str | None):
-        users = get_user_model().objects.filter(is_active=True)
-        if email:
-            user = users.filter(email__iexact=email.strip()).first()
-            if user is None:
-                raise CommandError(_("No active account with the e-mail %(email)s.") % {"email": email})
-            return user
-        lead = questionnaire.programme.lead
-        user = (users.filter(is_superuser=True).order_by("date_joined", "pk").first()
-                or users.filter(memberships__organisation=lead, memberships__is_active=True,
-                                memberships__role=Role.ADMINISTRATOR).order_by("memberships__created_at").first())
-        if user is None:
-            raise CommandError(_("No superuser and no administrator of %(org)s: name an account with --as.")
-                               % {"org": lead})
-        return user

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from tqdm import tqdm
 
 from parcours.core.exceptions import Problem
+from parcours.core.management.helpers import account_by_email, first_superuser, progress_bar
 from parcours.core.models import Job
 from parcours.territories.selectors import zone_get, zone_subtree, zones_for_export
 from parcours.territories.tasks import zones_import_job_create, zones_import_job_run, zones_import_task
@@ -56,13 +54,7 @@ class Command(BaseCommand):
             self._export(Path(options["file"]), options.get("root"))
 
     def _actor(self, email: str | None):
-        users = get_user_model().objects.filter(is_active=True)
-        if email:
-            user = users.filter(email__iexact=email.strip()).first()
-            if user is None:
-                raise CommandError(_("No active account with the e-mail %(email)s.") % {"email": email})
-            return user
-        return users.filter(is_superuser=True).order_by("date_joined", "pk").first() or SYSTEM_ACTOR
+        return account_by_email(email) if email else (first_superuser() or SYSTEM_ACTOR)
 
     def _import(self, path: Path, email: str | None, background: bool, verbosity: int) -> None:
         if not path.is_file():
@@ -76,26 +68,8 @@ class Command(BaseCommand):
             if verbosity > 1:
                 self.stderr.write(_("Queued; the task worker (“parcours db_worker”) runs it."))
             return
-        # tqdm draws on the raw stream: Django's wrapper would end every redraw with a new line.
-        # disable=None: no bar when stderr is not a terminal (logs, CI).
-        bar = tqdm(total=None, file=getattr(self.stderr, "_out", sys.stderr), unit=_("step"), leave=False,
-                   disable=True if verbosity == 0 else None)
-
-        shown = {"message": None}
-
-        def on_progress(done: int, total: int, message: str = "") -> None:
-            if bar.disable:
-                return
-            bar.total = total
-            if message != shown["message"]:
-                shown["message"] = message
-                bar.set_description(message, refresh=False)
-            bar.update(done - bar.n)
-
-        try:
+        with progress_bar(self, unit=_("step"), verbosity=verbosity) as on_progress:
             job = zones_import_job_run(job, on_progress=on_progress)
-        finally:
-            bar.close()
         if job.status == Job.Status.SUCCEEDED:
             self.stdout.write(job.message)
             return
