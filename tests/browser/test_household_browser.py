@@ -3,34 +3,21 @@
 Screenshots of the pages in Arabic and in French go to var/screenshots/, for people to look at the layout.
 """
 
-import os
-from pathlib import Path
 
 import pytest
 
+from ..browser_support import BROWSER_MARKS, SCREENSHOTS, chromium
 from ..conftest import PASSWORD
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM}"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test still talks to the database directly.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with chromium(monkeypatch) as browser:
         yield browser
-        browser.close()
 
 
 def _shot(page, name):

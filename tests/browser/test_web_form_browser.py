@@ -5,8 +5,6 @@ test. Screenshots go to var/screenshots/ (webform_*.png) for people to look at t
 """
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -14,32 +12,22 @@ from parcours.questionnaires.models import Submission
 from parcours.questionnaires.services import default_questionnaire_deploy, submission_receive
 from parcours.registry.models import Household
 
+from ..browser_support import BROWSER_MARKS, SCREENSHOTS, chromium
 from ..conftest import PASSWORD
 from ..questionnaires.conftest import instance_xml, mini_form  # noqa: F401  (mini_form: a fixture)
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 # The form engine parses the XForm with WebAssembly and builds every question: give it time on a slow machine.
 LOAD_TIMEOUT = 60_000
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM}"),
-]
+sync_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test still talks to the database directly.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with chromium(monkeypatch) as browser:
         yield browser
-        browser.close()
 
 
 class Session:

@@ -3,7 +3,6 @@
 Screenshots go to var/screenshots/ for people to look at the layout.
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,27 +11,17 @@ from parcours.core.jobs import job_create
 from parcours.core.models import Job
 from parcours.territories.models import Zone
 
+from ..browser_support import BROWSER_MARKS, SCREENSHOTS, chromium
 from ..conftest import PASSWORD
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
 DATA = Path(__file__).parent / "data"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium is not installed at {CHROMIUM}"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def page(monkeypatch, live_server, admin):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with chromium(monkeypatch) as browser:
         page = browser.new_context(locale="fr", viewport={"width": 1280, "height": 900}).new_page()
         page.set_default_timeout(15_000)
         page.goto(f"{live_server.url}/login/")
@@ -41,7 +30,6 @@ def page(monkeypatch, live_server, admin):
         page.click("form[action='/login/'] button[type=submit]")
         page.wait_for_url(f"{live_server.url}/")
         yield page
-        browser.close()
 
 
 def _shot(page, name):
