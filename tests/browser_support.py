@@ -29,3 +29,9 @@ def chromium(monkeypatch):
             yield browser
         finally:
             browser.close()
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
+    """Save var/screenshots/<name>.png, for people to look at the layout in each language."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

@@ -6,7 +6,7 @@ Screenshots of the pages in Arabic and in French go to var/screenshots/, for peo
 
 import pytest
 
-from ..browser_support import BROWSER_MARKS, SCREENSHOTS, chromium
+from ..browser_support import BROWSER_MARKS, chromium, screenshot
 from ..conftest import PASSWORD
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -20,9 +20,6 @@ def browser(monkeypatch):
         yield browser
 
 
-def _shot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def test_social_worker_registers_and_finds_a_household_in_arabic(
@@ -38,13 +35,13 @@ def test_social_worker_registers_and_finds_a_household_in_arabic(
     page.goto(f"{live_server.url}/login/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator("html").get_attribute("lang") == "ar"
-    _shot(page, "login_ar")
+    screenshot(page, "login_ar")
     page.fill("input[name=username]", social_worker.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("form[action='/login/'] button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     assert page.locator("html[dir=rtl]").count() == 1
-    _shot(page, "home_ar")
+    screenshot(page, "home_ar")
 
     # Register a household with two members; the second row comes from htmx.
     page.goto(f"{live_server.url}/households/new/")
@@ -68,12 +65,12 @@ def test_social_worker_registers_and_finds_a_household_in_arabic(
     page.select_option("select[name=members-1-relationship]", "child")
     page.fill("input[name=members-1-date_of_birth]", "2014-09-01")
     page.check("input[name=members-1-date_of_birth_estimated]")
-    _shot(page, "household_form_ar")
+    screenshot(page, "household_form_ar")
     # Forgetting the second member's sex brings the form back with the error on that row, nothing lost.
     page.click("form[method=post] button.btn-primary[type=submit]")
     page.wait_for_selector("#member-2 .invalid-feedback")
     assert page.input_value("input[name=members-1-given_name_ar]") == "أمين"
-    _shot(page, "household_form_errors_ar")
+    screenshot(page, "household_form_errors_ar")
     page.select_option("select[name=members-1-sex]", "M")
     page.click("form[method=post] button.btn-primary[type=submit]")
     page.wait_for_url("**/households/*-*/")
@@ -81,7 +78,7 @@ def test_social_worker_registers_and_finds_a_household_in_arabic(
     assert page.locator("text=أمين").count() >= 1
     code = page.locator("h1 .pc-code").inner_text().strip()
     assert code.startswith("H-")
-    _shot(page, "household_detail_ar")
+    screenshot(page, "household_detail_ar")
 
     # Find it again by an Arabic name typed loosely (final ه for ة): the table refreshes while typing.
     page.goto(f"{live_server.url}/households/")
@@ -90,25 +87,25 @@ def test_social_worker_registers_and_finds_a_household_in_arabic(
     sync_api.expect(results.locator("tbody tr")).to_have_count(1)
     sync_api.expect(results).to_contain_text(code)
     page.wait_for_function("location.search.includes('q=')")  # the address keeps the search
-    _shot(page, "household_list_ar")
+    screenshot(page, "household_list_ar")
 
     # Choosing French in the switcher turns the same page left to right.
     page.click("form.pc-lang button[value=fr]")
     page.wait_for_selector("html[dir=ltr][lang=fr]")
     assert page.locator("#household-results").locator(f"text={code}").count() == 1
-    _shot(page, "household_list_fr")
+    screenshot(page, "household_list_fr")
     page.click(f"#household-results a:text('{code}')")
     page.wait_for_url("**/households/*-*/")
-    _shot(page, "household_detail_fr")
+    screenshot(page, "household_detail_fr")
     page.goto(f"{live_server.url}/households/new/")
-    _shot(page, "household_form_fr")
+    screenshot(page, "household_form_fr")
     page.goto(f"{live_server.url}/")
-    _shot(page, "home_fr")
+    screenshot(page, "home_fr")
     # Back to Arabic, on a phone-sized screen: the menu wraps, nothing needs a script.
     page.click("form.pc-lang button[value=ar]")
     page.wait_for_selector("html[dir=rtl][lang=ar]")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/households/?q={code}")
-    _shot(page, "household_list_phone_ar")
+    screenshot(page, "household_list_phone_ar")
     context.close()
     assert errors == []  # no missing file, no script error

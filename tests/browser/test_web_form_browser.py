@@ -12,7 +12,7 @@ from parcours.questionnaires.models import Submission
 from parcours.questionnaires.services import default_questionnaire_deploy, submission_receive
 from parcours.registry.models import Household
 
-from ..browser_support import BROWSER_MARKS, SCREENSHOTS, chromium
+from ..browser_support import BROWSER_MARKS, chromium, screenshot
 from ..conftest import PASSWORD
 from ..questionnaires.conftest import instance_xml, mini_form  # noqa: F401  (mini_form: a fixture)
 
@@ -66,8 +66,7 @@ class Session:
         self.page.wait_for_selector("#pc-webform .questions-card")
 
     def shot(self, name, full_page=True):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"webform_{name}.png"), full_page=full_page)
+        screenshot(self.page, f"webform_{name}", full_page=full_page)
 
     def close(self):
         self.context.close()

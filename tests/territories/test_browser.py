@@ -11,7 +11,7 @@ from parcours.core.jobs import job_create
 from parcours.core.models import Job
 from parcours.territories.models import Zone
 
-from ..browser_support import BROWSER_MARKS, SCREENSHOTS, chromium
+from ..browser_support import BROWSER_MARKS, chromium, screenshot
 from ..conftest import PASSWORD
 
 DATA = Path(__file__).parent / "data"
@@ -32,23 +32,20 @@ def page(monkeypatch, live_server, admin):
         yield page
 
 
-def _shot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def test_admin_uploads_a_geojson_and_browses_the_new_zones(transactional_db, live_server, page):
     page.goto(f"{live_server.url}/zones/import/")
     page.set_input_files("input[type=file]", str(DATA / "zones_tn.geojson"))
-    _shot(page, "zones_import")
+    screenshot(page, "zones_import")
     page.click("main form button[type=submit]")
     page.wait_for_selector("[data-status=succeeded]")
-    _shot(page, "zones_import_job")
+    screenshot(page, "zones_import_job")
     assert Zone.objects.count() == 3
 
     page.goto(f"{live_server.url}/zones/TN01/")
     assert page.locator("main svg path").count() == 1
-    _shot(page, "zone_detail")
+    screenshot(page, "zone_detail")
 
 
 def test_the_job_page_follows_a_running_job_until_it_ends(transactional_db, live_server, page, admin):
@@ -56,7 +53,7 @@ def test_the_job_page_follows_a_running_job_until_it_ends(transactional_db, live
     Job.objects.filter(pk=job.pk).update(status="running", progress_done=40, progress_total=100)
     page.goto(f"{live_server.url}/jobs/{job.pk}/")
     assert page.locator(".progress").get_attribute("aria-valuenow") == "40"
-    _shot(page, "job_running")
+    screenshot(page, "job_running")
 
     # The worker finishes: htmx's polling brings the page up to date without a reload.
     Job.objects.filter(pk=job.pk).update(status="succeeded", message="Done.",
