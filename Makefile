@@ -66,6 +66,11 @@ chromium:
 		echo "Installing Debian's chromium for the browser tests"; \
 		$(call apt_install,chromium) || echo "WARNING: /usr/bin/chromium missing: browser tests will be skipped."; \
 	fi
+	@# pdftotext reads the PDF reports and slips back in the tests.
+	@if ! command -v pdftotext >/dev/null 2>&1; then \
+		echo "Installing Debian's poppler-utils (pdftotext) for the PDF tests"; \
+		$(call apt_install,poppler-utils) || echo "WARNING: pdftotext missing: PDF text tests will be skipped."; \
+	fi
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """Every API address in one place; the views live in each app's apis.py."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from parcours.accounts.apis import MeApi
@@ -28,6 +28,11 @@ urlpatterns = [
     path("persons/<uuid:pk>/", registry.PersonDetailApi.as_view(), name="person_detail"),
     path("zones/", ZoneListApi.as_view(), name="zone_list"),
     path("zones/<str:code>/", ZoneDetailApi.as_view(), name="zone_detail"),
+    # Each later app owns its API addresses (api_urls.py); they are mounted here, before the catch-all.
+    path("", include("parcours.directory.api_urls")),
+    path("", include("parcours.casework.api_urls")),
+    path("", include("parcours.referrals.api_urls")),
+    path("", include("parcours.insights.api_urls")),
     # Last: any other address ending in a slash answers a JSON 404 (without the slash, Django first redirects).
     re_path(r"^.*/$", not_found),
 ]

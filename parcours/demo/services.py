@@ -27,10 +27,24 @@ from parcours.scoring.services import default_model_install
 from parcours.territories import services as territories
 from parcours.territories.models import Zone
 
+from . import casework as demo_casework
 from . import data, geography
+from . import directory as demo_directory
+from . import insights as demo_insights
+from . import referrals as demo_referrals
 from .households import generate
 
 ACTOR_LABEL = "parcours demo"  # how the audit trail names this command for what no person did
+
+
+@dataclass
+class World:
+    """What the later demo steps (directory, casework, referrals, insights) build on."""
+
+    zones: dict[str, Zone]
+    organisations: dict[str, Organisation]
+    users: dict[str, User]
+    programme: Programme
 
 
 @dataclass
@@ -193,5 +207,10 @@ def demo_load(
         result.consents += consents
         if progress:
             progress(number, len(specs))
+    # Later steps, each owned by its app's demo module: the service directory, then cases and plans built
+    # on the scored households, referrals from their actions, and published zone diagnostics.
+    world = World(zones=zones, organisations=organisations, users=users, programme=programme)
+    for step in (demo_directory, demo_casework, demo_referrals, demo_insights):
+        step.load(world)
     return result
 

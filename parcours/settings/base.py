@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "parcours.registry",
     "parcours.questionnaires",
     "parcours.scoring",
+    "parcours.directory",
+    "parcours.casework",
+    "parcours.referrals",
+    "parcours.insights",
     "parcours.api",
     "parcours.demo",
 ]

@@ -1,0 +1,1 @@
+"""Cases and personalised support plans: needs, goals, actions, follow-up visits, closure."""

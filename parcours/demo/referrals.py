@@ -1,0 +1,7 @@
+"""Demo referrals: filled by the referrals app (see parcours.demo.services.World)."""
+
+from __future__ import annotations
+
+
+def load(world) -> None:
+    """Nothing yet."""

@@ -1,0 +1,1 @@
+"""Zone diagnostics: aggregation, statistical disclosure control, dashboards, reports."""

@@ -1,0 +1,1 @@
+"""Referrals from plan actions to services of other organisations, with consent gate and feedback."""
