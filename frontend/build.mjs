@@ -1,11 +1,12 @@
-// Builds parcours/static/vendor/: the trimmed Bootstrap (LTR and, through rtlcss, RTL) and htmx.
+// Builds parcours/static/vendor/: the trimmed Bootstrap (LTR and, through rtlcss, RTL) and htmx; copies Leaflet
+// (vendor/leaflet/) and Vega, Vega-Lite and vega-embed (vendor/vega/), which only the diagnostics dashboards load.
 //
 // Steps, as Bootstrap's own build does them: Sass (expanded, so rtlcss sees Bootstrap's /* rtl:… */
 // directives) → Autoprefixer → rtlcss for the RTL file → clean-css. The built files are committed, so the
 // application runs without Node; build-manifest.json records what they were built from (make test checks it
 // with check_build.py).
 import { createHash } from "node:crypto";
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -66,7 +67,7 @@ function inputs() {
 // The packages whose versions decide these files (the lockfile may also hold other builds' packages, which
 // must not make this build look stale), and the browsers Autoprefixer targets.
 const PACKAGES = ["autoprefixer", "bootstrap", "browserslist", "caniuse-lite", "clean-css", "htmx.org", "postcss",
-  "rtlcss", "sass"];
+  "rtlcss", "sass", "leaflet", "vega", "vega-lite", "vega-embed"];
 
 function packageVersions() {
   const lock = JSON.parse(readFileSync(join(here, "package-lock.json")));
@@ -83,10 +84,29 @@ for (const [name, text] of Object.entries(outputs)) {
 }
 copyFileSync(join(here, "node_modules/htmx.org/dist/htmx.min.js"), join(vendor, "htmx.min.js"));
 
+// Leaflet and Vega are copied unchanged (their own minified UMD builds, which set the globals L, vega, vegaLite and
+// vegaEmbed): the dashboards' own script (parcours/insights/static/insights/dashboard.js) needs no bundler.
+const COPIED = {
+  "leaflet/leaflet.js": "leaflet/dist/leaflet.js",
+  "leaflet/leaflet.css": "leaflet/dist/leaflet.css",
+  "leaflet/images/layers.png": "leaflet/dist/images/layers.png",
+  "leaflet/images/layers-2x.png": "leaflet/dist/images/layers-2x.png",
+  "leaflet/images/marker-icon.png": "leaflet/dist/images/marker-icon.png",
+  "leaflet/images/marker-icon-2x.png": "leaflet/dist/images/marker-icon-2x.png",
+  "leaflet/images/marker-shadow.png": "leaflet/dist/images/marker-shadow.png",
+  "vega/vega.min.js": "vega/build/vega.min.js",
+  "vega/vega-lite.min.js": "vega-lite/build/vega-lite.min.js",
+  "vega/vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
+};
+for (const [target, source] of Object.entries(COPIED)) {
+  mkdirSync(dirname(join(vendor, target)), { recursive: true });
+  copyFileSync(join(here, "node_modules", source), join(vendor, target));
+}
+
 const browserslist = JSON.parse(readFileSync(join(here, "package.json"))).browserslist;
 const manifest = { inputs: {}, packages: packageVersions(), browserslist, outputs: {} };
 for (const path of inputs()) manifest.inputs[relative(root, path)] = sha256(path);
-for (const name of [...Object.keys(outputs), "htmx.min.js"]) {
+for (const name of [...Object.keys(outputs), "htmx.min.js", ...Object.keys(COPIED)]) {
   const path = join(vendor, name);
   manifest.outputs[relative(root, path)] = sha256(path);
   console.log(`${relative(root, path)}: ${(readFileSync(path).length / 1024).toFixed(1)} KiB`);
