@@ -232,3 +232,4 @@ PARCOURS_PAGE_SIZE = 25
 PARCOURS_MAP_TILES_URL = os.environ.get("PARCOURS_MAP_TILES_URL", "")
 # Largest request ODK Collect may send to the OpenRosa submission endpoint; Collect splits bigger uploads.
 PARCOURS_OPENROSA_MAX_BYTES = int(os.environ.get("PARCOURS_OPENROSA_MAX_BYTES", str(100 * 1024 * 1024)))
+PARCOURS_INSIGHTS_DIR = Path(os.environ.get("PARCOURS_INSIGHTS_DIR", VAR_DIR / "insights"))  # zone diagnostics snapshots

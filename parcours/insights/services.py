@@ -1,0 +1,100 @@
+"""Writes of insights: the households export that ``parcours mpi`` re-computes, and publications of diagnostics.
+
+- ``diagnostic_export_csv``: the scored households of a programme's model (one row per household: zone codes at
+  every level, population groups, sampling weight, one 1/0/empty column per indicator) and a model file
+  (``over: table``) that reads those columns: ``parcours mpi households.csv --model model.yaml --by
+  zone_level_2`` gives the figures of the diagnostics (tests/insights/test_figures.py). Household-level data:
+  only for the lead organisation's casework staff.
+- ``publication_create`` / ``publication_revoke``: a manager freezes a diagnostic (suppressed figures, model
+  version, k, period) for chosen partner organisations and donors, or behind a public link with an expiry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from pathlib import Path
+
+import polars as pl
+import yaml
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parcours.accounts.models import Organisation, Programme
+from parcours.accounts.selectors import CASEWORK_ROLES, MANAGING_ROLES, user_has_role
+from parcours.core.audit import audit_record
+from parcours.core.exceptions import ApplicationError
+from parcours.core.models import AuditEvent
+from parcours.territories.models import Zone
+
+from . import disclosure
+from .aggregation import Period
+from .figures import model_for, zone_figures
+from .models import Publication
+from .snapshot import GROUPS, snapshot_open
+
+EXPORT_GROUP_COLUMNS = {"sex": "head_sex", "age_group": "head_age_group", "disability": "member_with_disability",
+                        "size_band": "household_size_band", "migrant": "migrant_or_displaced"}
+
+
+def _fraction(value: float) -> float:
+    return float(repr(float(value)))  # YAML keeps every digit of the double: the same weights as stored
+
+
+def export_frame(snapshot, *, period: Period | None = None) -> pl.DataFrame:
+    """The snapshot's households as the CSV export's table (see the module docstring)."""
+    frame = snapshot.frame
+    if period is not None:
+        frame = frame.filter((pl.col("month") >= period.start) & (pl.col("month") <= period.end))
+    depth = max((len([p for p in path.split("/") if p]) for path in frame.get_column("zone_path").unique().to_list()),
+                default=0)
+    codes = pl.col("zone_path").str.strip_chars_end("/").str.split("/")
+    columns = [codes.list.last().alias("zone")]
+    columns += [codes.list.get(level, null_on_oob=True).alias(f"zone_level_{level}") for level in range(depth)]
+    columns += [pl.col(group).alias(EXPORT_GROUP_COLUMNS[group]) for group in GROUPS]
+    columns += [pl.col("weight").alias("sampling_weight"), pl.col("assessed_on")]
+    names = snapshot.indicators.names
+    columns += [pl.when(pl.col(f"g{j}").is_nan()).then(None).otherwise(pl.col(f"g{j}").cast(pl.Int8)).alias(name)
+                for j, name in enumerate(names)]
+    return frame.select(columns)
+
+
+def export_model(snapshot) -> dict:
+    """A model file over the export's columns: the same weights, dimensions, k, missing policy and bands."""
+    indicators = snapshot.indicators
+    bands = []
+    for band in indicators.bands:
+        entry = {"name": band.name, "min": _fraction(band.lower)}
+        if band.upper is not None:
+            entry["max"] = _fraction(band.upper)
+        bands.append(entry)
+    return {
+        "method": "alkire-foster", "over": "table", "k": _fraction(indicators.k), "missing": indicators.missing,
+        "indicators": [{"name": name, "dimension": dimension, "weight": _fraction(weight),
+                        "deprived_if": "${" + name + "} = 1", "label": dict(label)}
+                       for name, dimension, weight, label in zip(indicators.names, indicators.dimensions,
+                                                                 indicators.weights, indicators.labels, strict=True)],
+        "bands": bands,
+    }
+
+
+def diagnostic_export_csv(*, actor, programme: Programme, csv_file: Path, model_file: Path | None = None,
+                          period=None) -> dict:
+    """Write the programme's scored households (and the model file reading them); see the module docstring."""
+    if not disclosure.sees_raw(actor, programme):
+        raise PermissionDenied(_("Only the casework staff of the programme's lead organisation may export its "
+                                 "households' scores."))
+    model = model_for(programme)
+    snapshot = snapshot_open(model)
+    frame = export_frame(snapshot, period=Period.parse(period))
+    frame.write_csv(csv_file)
+    if model_file is not None:
+        data = export_model(snapshot)
+        if "over" in data:
+            data.pop("over")  # parcours mpi reads model files, which are always over a table
+        Path(model_file).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    audit_record(actor=actor, action=AuditEvent.Action.EXPORT, obj=programme,
+                 note=_("scored households exported for analysis (%(rows)s rows)") % {"rows": frame.height})
+    return {"rows": frame.height, "model": model.name, "version": model.version}

@@ -1,0 +1,151 @@
+"""Zone figures equal the Alkire–Foster engine on the same households, and ``parcours mpi`` on their CSV export.
+
+Personas: the programme ``manager`` of organisation A (sees raw figures); ``social_worker`` of A registers the
+households; ``partner_worker`` of B sees suppressed figures.
+"""
+
+import datetime
+import io
+import json
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from parcours.core.exceptions import ApplicationError
+from parcours.insights.figures import zone_figures
+from parcours.insights.services import diagnostic_export_csv
+from parcours.insights.snapshot import snapshot_forget, snapshot_refresh
+from parcours.scoring.engines import alkire_foster
+from parcours.scoring.engines.common import Band
+from parcours.scoring.models import Score
+from tests.factories import ZoneFactory
+
+from .scored import DIMENSIONS, INDICATORS, WEIGHTS, score_household, scored_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _snapshots(settings, tmp_path):
+    settings.PARCOURS_INSIGHTS_DIR = tmp_path / "insights"
+    settings.PARCOURS_INSIGHTS_REFRESH_SECONDS = 0
+    snapshot_forget()
+    yield
+    snapshot_forget()
+
+
+@pytest.fixture
+def world(zones, orgs, programme, manager, social_worker):
+    from .scored import install_model
+
+    model = install_model(manager=manager, programme=programme)
+    second = ZoneFactory(code="XK0102", name="Ville-Basse", name_ar="المدينة السفلى", parent=zones["gov"])
+    households = scored_world(social_worker=social_worker, organisation=orgs["A"], programme=programme, model=model,
+                              zones=[zones["deleg"], second, zones["deleg"], zones["gov"]], count=90)
+    return {"model": model, "households": households, "zones": {**zones, "second": second}}
+
+
+def engine_on(scores):
+    """The engine run directly on the deprivations of ``scores`` (what the figures must equal)."""
+    g0 = np.array([[np.nan if s.deprivations.get(n) is None else float(s.deprivations[n]) for n in INDICATORS]
+                   for s in scores])
+    bands = [Band("vulnerable", 0.2, 1 / 3), Band("poor", 1 / 3, 0.5), Band("severe", 0.5)]
+    return alkire_foster(g0, weights=WEIGHTS, dimensions=DIMENSIONS, names=INDICATORS, k=1 / 3, missing="reweight",
+                         bands=bands)
+
+
+def current(model, **filters):
+    return list(Score.objects.filter(model=model, is_current=True, **filters))
+
+
+def test_manager_sees_per_zone_figures_equal_to_the_engine_on_the_same_households(world, programme, manager):
+    table = zone_figures(programme=programme, viewer=manager, zone=world["zones"]["gov"])
+    assert table.suppression_k is None
+    by_zone = {row.zone_code: row for row in table.rows}
+    for code, zone in (("XK0101", world["zones"]["deleg"]), ("XK0102", world["zones"]["second"])):
+        expected = engine_on(current(world["model"], zone=zone))
+        row = by_zone[code]
+        assert row.n == expected.n and row.n_total == expected.n_total
+        assert pytest.approx(expected.H, abs=1e-12) == row.H
+        assert pytest.approx(expected.A, abs=1e-12) == row.A
+        assert pytest.approx(expected.M0, abs=1e-12) == row.M0
+        assert row.se_H == pytest.approx(expected.se.H, abs=1e-12)
+        assert row.se_M0 == pytest.approx(expected.se.M0, abs=1e-12)
+        assert row.ci_H[0] <= row.H <= row.ci_H[1]
+        for indicator in expected.indicators:
+            assert row.censored[indicator.name] == pytest.approx(indicator.censored_h, abs=1e-12)
+            assert row.uncensored[indicator.name] == pytest.approx(indicator.uncensored_h, abs=1e-12)
+            assert row.contributions[indicator.name] == pytest.approx(indicator.contribution_pct, abs=1e-9)
+        shares = {band.name: band.share for band in expected.bands}
+        assert row.vulnerable == pytest.approx(shares["vulnerable"]) and row.severe == pytest.approx(shares["severe"])
+    # The households registered at the governorate itself are above the delegation level: their own row.
+    above = engine_on(current(world["model"], zone=world["zones"]["gov"]))
+    assert by_zone[""].n_total == above.n_total
+    total = engine_on(current(world["model"]))
+    assert table.totals.n_total == 90 and pytest.approx(total.M0, abs=1e-12) == table.totals.M0
+
+
+def test_figures_by_group_and_period_equal_the_engine_on_that_subset(world, programme, manager):
+    table = zone_figures(programme=programme, viewer=manager, zone=world["zones"]["gov"], by="sex",
+                         period="2025-Q1")
+    scores = [s for s in current(world["model"]) if s.assessed_on <= datetime.date(2025, 3, 31)]
+    for row in table.rows:
+        subset = [s for s in scores if (row.group is None or s.head_sex == row.group)
+                  and (row.zone_path is None or (s.zone.path.startswith(row.zone_path) if row.zone_path else
+                                                 s.zone.level < 2))]
+        expected = engine_on(subset)
+        assert row.n_total == expected.n_total
+        assert pytest.approx(expected.M0, abs=1e-12) == row.M0
+        assert pytest.approx(expected.H, abs=1e-12) == row.H
+
+
+def test_a_new_score_reaches_the_figures_after_an_incremental_refresh(world, programme, manager):
+    before = zone_figures(programme=programme, viewer=manager, zone=world["zones"]["gov"])
+    household = world["households"][0]
+    score_household(household=household, model=world["model"], deprivations=dict.fromkeys(INDICATORS, 1))
+    outcome = snapshot_refresh(world["model"])
+    assert outcome["kind"] == "incremental" and outcome["changed"] >= 1
+    after = zone_figures(programme=programme, viewer=manager, zone=world["zones"]["gov"])
+    expected = engine_on(current(world["model"]))
+    assert after.totals.n_total == before.totals.n_total == 90
+    assert pytest.approx(expected.M0, abs=1e-12) == after.totals.M0
+    # A process that starts afresh reads the base and delta files to the same figures.
+    snapshot_forget()
+    again = zone_figures(programme=programme, viewer=manager, zone=world["zones"]["gov"])
+    assert pytest.approx(expected.M0, abs=1e-12) == again.totals.M0
+
+
+def test_the_export_run_through_parcours_mpi_gives_the_same_figures(world, programme, manager, tmp_path):
+    csv_path, model_path = tmp_path / "households.csv", tmp_path / "model.yaml"
+    diagnostic_export_csv(actor=manager, programme=programme, csv_file=csv_path, model_file=model_path)
+    out = io.StringIO()
+    call_command("mpi", str(csv_path), "--model", str(model_path), "--by", "zone_level_2", "--by", "head_sex",
+                 "--format", "json", stdout=out)
+    mpi = json.loads(out.getvalue())
+    table = zone_figures(programme=programme, viewer=manager)  # level 1: the governorate
+    total = table.totals
+    assert mpi["n"] == total.n
+    assert mpi["H"] == pytest.approx(total.H, abs=1e-12) and mpi["M0"] == pytest.approx(total.M0, abs=1e-12)
+    assert mpi["se"]["M0"] == pytest.approx(total.se_M0, abs=1e-12)
+    for name, figures in mpi["indicators"].items():
+        assert figures["censored_h"] == pytest.approx(total.censored[name], abs=1e-12)
+        assert figures["contribution_pct"] == pytest.approx(total.contributions[name], abs=1e-9)
+    by_zone = zone_figures(programme=programme, viewer=manager, zone=world["zones"]["gov"])
+    for row in by_zone.rows:
+        if row.zone_code:
+            group = mpi["groups"]["zone_level_2"][row.zone_code]
+            assert group["n"] == row.n and group["M0"] == pytest.approx(row.M0, abs=1e-12)
+    by_sex = zone_figures(programme=programme, viewer=manager, by="sex")
+    for row in by_sex.rows:
+        if row.zone_path is None and row.group:
+            assert mpi["groups"]["head_sex"][row.group]["H"] == pytest.approx(row.H, abs=1e-12)
+
+
+def test_a_zone_with_no_scored_household_says_so(world, programme, manager):
+    with pytest.raises(ApplicationError, match="No scored household"):
+        zone_figures(programme=programme, viewer=manager, zone=world["zones"]["other"])
+    with pytest.raises(ApplicationError, match="not a period"):
+        zone_figures(programme=programme, viewer=manager, period="last spring")
+    with pytest.raises(ApplicationError, match="not a population group"):
+        zone_figures(programme=programme, viewer=manager, by="religion")
