@@ -23,7 +23,7 @@ from parcours.scoring.models import ScoringModel
 from parcours.territories.models import Zone
 
 from . import disclosure
-from .aggregation import ALL, Figures, Period, cells, figures_of
+from .aggregation import ALL, Figures, Period, ancestor, cells, figures_of
 from .snapshot import GROUPS, Snapshot, snapshot_open
 
 RATES = ("H", "A", "M0", "vulnerable", "severe")
@@ -206,7 +206,7 @@ def table_from_snapshot(snapshot: Snapshot, *, model, zone: Zone | None, level: 
     decision = None
     if not raw:
         atoms = {key: f.n_total for key, f in figures.items() if _is_atom(key, by)}
-        margins = _margins(figures, by)
+        margins = _margins(figures, by, top=(zone.level + 1) if zone is not None else 0, level=level)
         decision = disclosure.protect(atoms, margins, k=k)
     for key in sorted(figures, key=lambda key: _order(key, zones)):
         rows.append(_row(key, figures[key], zones, by, language, decision, k))
@@ -232,8 +232,10 @@ def _is_atom(key, by) -> bool:
     return zone is not ALL and (group is not ALL or by is None)
 
 
-def _margins(figures: dict, by: str | None) -> dict:
-    """Each published total and the atoms it sums (zone totals, group totals, the grand total)."""
+def _margins(figures: dict, by: str | None, *, top: int = 0, level: int = 0) -> dict:
+    """Each published total and the atoms it sums: zone totals, group totals, the grand total, and the totals of
+    the zones between the table's zone and its level (published by the table one level up: a governorate's total
+    minus its published delegations must not give away a suppressed one)."""
     atoms = [key for key in figures if _is_atom(key, by)]
     margins: dict = {(ALL, ALL): atoms}
     if by is not None:
@@ -243,6 +245,16 @@ def _margins(figures: dict, by: str | None) -> dict:
                 margins[key] = [a for a in atoms if a[0] == zone]
             elif zone is ALL and group is not ALL:
                 margins[key] = [a for a in atoms if a[1] == group]
+    for between in range(top, level):
+        parents: dict = {}
+        for atom in atoms:
+            if atom[0]:
+                parents.setdefault(ancestor(atom[0], between), []).append(atom)
+                if by is not None:
+                    parents.setdefault((ancestor(atom[0], between), atom[1]), []).append(atom)
+        for parent, members in parents.items():
+            if parent:
+                margins[("ancestor", parent)] = members
     return margins
 
 
