@@ -73,7 +73,9 @@ class Organization(TranslatedName, BaseModel):
     )
     logo = models.CharField(max_length=500, blank=True, verbose_name=_("logo address"))
     uri = models.CharField(max_length=500, blank=True, verbose_name=_("persistent identifier (URI)"))
-    parent_organization = _fk("self", "children", _("parent organisation"), on_delete=models.SET_NULL)
+    # A plain identifier, not a foreign key: HSDS publishers point at parent organisations (and parent terms) that
+    # are often outside the published data set; the hierarchy resolves when the parent is there too.
+    parent_organization_id = models.UUIDField(null=True, blank=True, verbose_name=_("parent organisation"))
     parcours_organisation = models.ForeignKey(
         ParcoursOrganisation, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="directory_organizations", verbose_name=_("Parcours organisation"),
@@ -136,7 +138,10 @@ class TaxonomyTerm(TranslatedName, BaseModel):
     )
     name = models.CharField(max_length=255, verbose_name=_("name"))
     description = models.TextField(blank=True, verbose_name=_("description"))
-    parent = _fk("self", "children", _("parent term"), on_delete=models.SET_NULL)
+    parent_id = models.UUIDField(
+        null=True, blank=True, db_index=True, verbose_name=_("parent term"),
+        help_text=_("Identifier of the parent term, which may belong to a taxonomy not loaded here."),
+    )
     taxonomy_name = models.CharField(
         max_length=255, blank=True, verbose_name=_("taxonomy name"),
         help_text=_("HSDS “taxonomy”: the name of the taxonomy, when it has no record of its own."),
