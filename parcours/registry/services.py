@@ -10,8 +10,8 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,7 @@ from parcours.accounts.models import Organisation, Programme
 from parcours.accounts.selectors import CASEWORK_ROLES, user_has_role
 from parcours.core.actors import staff_user
 from parcours.core.audit import audit_record, diff, snapshot
-from parcours.core.exceptions import ApplicationError
+from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.models import AuditEvent
 from parcours.core.text import search_normalise
 from parcours.territories.models import Zone
@@ -235,3 +235,199 @@ def consent_withdraw(*, actor, consent: Consent, reason: str = "", on=None) -> C
     audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=consent, parent=consent.household,
                  changes=diff(before, snapshot(consent, ("withdrawn_on", "withdrawal_reason"))))
     return consent
+
+
+# --- many new households at once (file imports) ----------------------------------------------------------------
+
+
+def audit_event_unsaved(*, actor, action: str, obj, changes: dict | None = None, parent=None,
+                        note: str = "") -> AuditEvent:
+    """The unsaved row ``audit_record`` would write, for ``bulk_create`` (same fields, same rendering).
+
+    Kept here for the bulk paths of registry, questionnaires and scoring; its place is next to audit_record.
+    """
+    return AuditEvent(
+        actor=staff_user(actor),
+        actor_label=(actor.get_username() if hasattr(actor, "get_username") else str(actor or "system"))[:255],
+        action=action, object_type=f"{obj._meta.app_label}.{obj._meta.model_name}", object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        parent_type=f"{parent._meta.app_label}.{parent._meta.model_name}" if parent is not None else "",
+        parent_id=str(parent.pk) if parent is not None else "", changes=changes or {}, note=note,
+    )
+
+
+def rows_insert(model, objects: list) -> None:
+    """``bulk_create`` without returning anything: on PostgreSQL one ``COPY`` (Django's bulk insert quotes every
+    value in Python, several times slower for big batches), elsewhere ``bulk_create``. The objects then count as
+    saved. Kept here for the bulk paths of registry, questionnaires and scoring; its place is in core.
+    """
+    if not objects:
+        return
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        model.objects.using(alias).bulk_create(objects)
+        return
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.get_internal_type().endswith(
+        "AutoField"))]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+        for obj in objects:
+            copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+def _clean(instance, *within: str) -> None:
+    # Field checks only: uniqueness is checked for the whole batch in one query each (codes, identifiers), and the
+    # keys ``within`` point at records of the same item, not saved yet (the database checks them at commit).
+    instance.full_clean(exclude=within, validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def households_create_many(
+    *,
+    actor,
+    organisation: Organisation,
+    programme: Programme | None,
+    items: list[dict[str, Any]],
+) -> list[Household | ApplicationError]:
+    """Register many new households with their members, identifiers and consents: ``household_create``'s rules
+    (and ``person_create``'s, ``identifier_add``'s, ``consent_record``'s), written with a few ``bulk_create``.
+
+    Each item: the household's fields (``code``, ``zone``, ``address``, ``latitude``, ``longitude``,
+    ``sensitive``, ``notes``), ``members`` (person fields + ``identifiers``) and ``consents`` (``purpose``,
+    ``given_on``, ``organisations``; given by the head). The result is in the order of ``items``: the household,
+    or the :class:`ApplicationError` that kept that item out (nothing of it is written) — one bad item never stops
+    the others. Every record gets its audit event, as through the one-by-one services (the head is in the
+    household's creation event instead of a separate update).
+    """
+    if not user_has_role(actor, organisation, CASEWORK_ROLES):
+        raise PermissionDenied(_("You may not register households for this organisation."))
+    _require_programme_member(programme, organisation)
+    results: list[Household | ApplicationError] = []
+    built = []  # (index, household, persons, identifiers, consents with their organisations)
+    recorded_by = staff_user(actor)
+    for item in items:
+        item = dict(item)
+        members, consents = item.pop("members", ()), item.pop("consents", ())
+        try:
+            unknown = set(item) - set(HOUSEHOLD_FIELDS)
+            if unknown:
+                raise ApplicationError(_("Unknown household fields: %s") % ", ".join(sorted(unknown)))
+            household = Household(organisation=organisation, programme=programme, **item)
+            household.code = (household.code or "").strip() or new_household_code()
+            persons, identifiers = [], []
+            for data in members:
+                data = dict(data)
+                idents = data.pop("identifiers", ())
+                unknown = set(data) - set(PERSON_FIELDS)
+                if unknown:
+                    raise ApplicationError(_("Unknown person fields: %s") % ", ".join(sorted(unknown)))
+                person = Person(household=household, **data)
+                if not (person.given_name or person.given_name_ar):
+                    raise ApplicationError(_("A member needs a given name, in Latin or Arabic script."))
+                _set_search_key(person)
+                persons.append(person)
+                for ident in idents:
+                    identifiers.append(Identifier(person=person, scheme=ident["scheme"],
+                                                  value=(ident.get("value") or "").strip(),
+                                                  issuer=ident.get("issuer", "")))
+                if person.relationship == Person.Relationship.HEAD:
+                    household.head = person
+            records = []
+            for consent in consents:
+                record = Consent(household=household, purpose=consent["purpose"], given_by=household.head,
+                                 recorded_by=recorded_by, given_on=consent.get("given_on") or timezone.localdate(),
+                                 expires_on=consent.get("expires_on"))
+                records.append((record, list(consent.get("organisations") or ())))
+            _clean(household, "head")
+            for person in persons:
+                _clean(person, "household")
+            for identifier in identifiers:
+                _clean(identifier, "person")
+            for record, _o in records:
+                _clean(record, "household", "given_by")
+        except (ApplicationError, ValidationError) as exc:
+            results.append(exc if isinstance(exc, ApplicationError) else _as_error(exc))
+            continue
+        results.append(household)
+        built.append((len(results) - 1, household, persons, identifiers, records))
+    _refuse_taken(built, results)
+    built = [entry for entry in built if isinstance(results[entry[0]], Household)]
+    households = [entry[1] for entry in built]
+    persons = [p for entry in built for p in entry[2]]
+    identifiers = [i for entry in built for i in entry[3]]
+    consents = [c for entry in built for c, _o in entry[4]]
+    events = []
+    for household in households:
+        events.append(audit_event_unsaved(actor=actor, action=AuditEvent.Action.CREATE, obj=household,
+                                   changes=diff({}, snapshot(household))))
+    for person in persons:
+        events.append(audit_event_unsaved(actor=actor, action=AuditEvent.Action.CREATE, obj=person,
+                                   parent=person.household, changes=diff({}, snapshot(person, PERSON_FIELDS))))
+    for identifier in identifiers:
+        events.append(audit_event_unsaved(actor=actor, action=AuditEvent.Action.CREATE, obj=identifier,
+                                   parent=identifier.person.household,
+                                   changes=diff({}, snapshot(identifier, ("scheme", "value", "issuer")))))
+    links = []
+    Through = Consent.organisations.through
+    for _index, household, _p, _i, records in built:
+        for consent, organisations in records:
+            changes = diff({}, snapshot(consent, ("purpose", "given_by", "given_on", "expires_on")))
+            changes["organisations"] = [None, sorted(o.name for o in organisations)]
+            events.append(audit_event_unsaved(actor=actor, action=AuditEvent.Action.CREATE, obj=consent,
+                                              parent=household, changes=changes))
+            links += [Through(consent_id=consent.pk, organisation_id=o.pk) for o in organisations]
+    # Households first with their head (the key is checked at commit), then who points at them.
+    for model, rows in ((Household, households), (Person, persons), (Identifier, identifiers), (Consent, consents),
+                        (Through, links), (AuditEvent, events)):
+        rows_insert(model, rows)
+    return results
+
+
+def _as_error(exc: ValidationError) -> ApplicationError:
+    details = getattr(exc, "message_dict", {"": exc.messages})
+    return ApplicationError("; ".join(", ".join(messages) for messages in details.values()),
+                            [Problem(", ".join(messages), field=field or None) for field, messages in details.items()])
+
+
+def _refuse_taken(built: list, results: list) -> None:
+    """Household codes and identifiers already in the registry, or twice in the batch: that item is refused, with
+    the message the one-by-one services give (the model's own uniqueness check on the item that collides)."""
+    codes: dict[str, int] = {}
+    idents: dict[tuple, int] = {}
+    for index, household, _persons, identifiers, _c in built:
+        codes.setdefault(household.code, index)
+        for identifier in identifiers:
+            idents.setdefault((identifier.scheme, identifier.issuer, identifier.value), index)
+    taken_codes = set(Household.objects.filter(code__in=list(codes)).values_list("code", flat=True))
+    taken_idents = {tuple(row) for row in Identifier.objects.filter(
+        scheme__in={s for s, _i, _v in idents}, issuer__in={i for _s, i, _v in idents},
+        value__in={v for _s, _i, v in idents}).values_list("scheme", "issuer", "value")} if idents else set()
+    first_code: dict[str, int] = {}
+    first_ident: dict[tuple, int] = {}
+    for index, household, _persons, identifiers, _c in built:
+        problem = None
+        if household.code in taken_codes or first_code.setdefault(household.code, index) != index:
+            problem = _uniqueness_error(household, Household(code=household.code, organisation=household.organisation,
+                                                              zone=household.zone))
+        for identifier in identifiers:
+            key = (identifier.scheme, identifier.issuer, identifier.value)
+            if problem is None and (key in taken_idents or first_ident.setdefault(key, index) != index):
+                problem = _uniqueness_error(identifier, identifier)
+        if problem is not None:
+            results[index] = problem
+
+
+def _uniqueness_error(instance, probe) -> ApplicationError:
+    try:
+        probe.validate_unique()
+        probe.validate_constraints()
+    except ValidationError as exc:
+        return _as_error(exc)
+    # Taken by an earlier item of the same batch (not in the database yet): say it as Django would.
+    return ApplicationError(_("%(model)s with these values is already in this import.")
+                            % {"model": instance._meta.verbose_name.capitalize()})

@@ -27,6 +27,7 @@ from parcours.core.audit import audit_record, diff, snapshot
 from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.models import AuditEvent
 from parcours.questionnaires.models import FormVersion, Questionnaire, Submission
+from parcours.registry.services import audit_event_unsaved, rows_insert
 
 from . import answers
 from .definitions import read_definition
@@ -281,3 +282,110 @@ def programme_rescore(*, actor, model: ScoringModel, progress: Callable[[int, in
                 "%(failed)s could not be scored.") % {"scored": scored, "version": version.version,
                                                       "unchanged": unchanged, "failed": failed}
     return {"message": message, "scored": scored, "unchanged": unchanged, "failed": failed, "problems": problems}
+
+
+# --- many submissions at once (file imports) ---------------------------------------------------------------------
+
+
+def _failed(model: ScoringModel, message: str) -> Problem:
+    return Problem(_("Scoring with the model “%(model)s” failed: %(error)s") % {"model": model.name, "error": message})
+
+
+def _write_many(*, actor, pairs: list[tuple[Submission, answers.UnitResult]], model: ScoringModel,
+                version: ScoringModelVersion, mapping: dict) -> None:
+    """``_write`` for households met once each: earlier scores locked and read in one query, the current ones
+    retired in one update, the new scores and their audit events with ``bulk_create``."""
+    households = [submission.household_id for submission, _r in pairs]
+    earlier = list(Score.objects.select_for_update().filter(household_id__in=households, model=model)
+                   .values_list("household_id", "is_baseline", "is_current"))
+    with_baseline = {household for household, baseline, _c in earlier if baseline}
+    if any(current for _h, _b, current in earlier):
+        Score.objects.filter(household_id__in=households, model=model, is_current=True).update(
+            is_current=False, updated_at=timezone.now())
+    now = timezone.now()
+    scores, events = [], []
+    for submission, result in pairs:
+        household = submission.household
+        profile = household_profile(submission.data, mapping)
+        score = Score(
+            household=household, submission=submission, model=model, model_version=version, computed_at=now,
+            assessed_on=_assessed_on(submission, mapping), value=result.value, is_poor=result.is_poor,
+            band=result.band, deprivations=result.deprivations, explanation=result.explanation,
+            missing=result.missing, zone_id=household.zone_id, head_sex=profile.head_sex,
+            head_age_group=profile.head_age_group, household_size=profile.household_size, is_current=True,
+            is_baseline=household.pk not in with_baseline, **profile.flags,
+        )
+        # One current and one baseline score per household hold by construction here (checked by the database).
+        score.full_clean(validate_unique=False, validate_constraints=False)
+        scores.append(score)
+        events.append(audit_event_unsaved(
+            actor=actor, action=AuditEvent.Action.CREATE, obj=score, parent=household,
+            note=_("score %(value)s") % {"value": "—" if result.value is None else f"{result.value:.3f}"}))
+    rows_insert(Score, scores)
+    rows_insert(AuditEvent, events)
+
+
+def submissions_score_many(*, actor, submissions: list[Submission]) -> dict:
+    """``submission_score`` for a batch: each active model of the questionnaire evaluates every submission's
+    answers, scores them together with the vectorised engine (``answers.run``) and writes the scores in bulk.
+
+    Same rules as one by one (who may score, one current score and one baseline per household and model, a
+    failure of one model or one submission flagged, never losing the submission). Returns {submission pk:
+    problems}. A household met twice in the batch is scored again, in order, by ``household_score``.
+    """
+    problems: dict = {submission.pk: [] for submission in submissions}
+    groups: dict[tuple, list[Submission]] = {}
+    for submission in submissions:
+        if submission.household_id is not None and submission.form_version_id is not None:
+            key = (submission.programme_id, submission.form_version.questionnaire_id)
+            groups.setdefault(key, []).append(submission)
+    for (programme_id, questionnaire_id), group in groups.items():
+        models = ScoringModel.objects.filter(programme_id=programme_id, is_active=True,
+                                             questionnaire_id=questionnaire_id).select_related("programme")
+        mapping = group[0].form_version.questionnaire.mapping or {}
+        for model in models:
+            version = model.current
+            allowed: dict = {}
+            seen: set = set()
+            units: dict[int, tuple] = {}
+            later: list[Submission] = []
+            for submission in group:
+                household = submission.household
+                if household.pk in seen:
+                    later.append(submission)
+                    continue
+                if household.organisation_id not in allowed:
+                    allowed[household.organisation_id] = _may_score(actor, household, model.programme)
+                if not allowed[household.organisation_id]:
+                    problems[submission.pk].append(_failed(model, _("You may not score this household.")))
+                    continue
+                try:
+                    definition = definition_of(version, submission.form_version)
+                    evaluated = answers.evaluate(definition, xml=submission.xml, data=submission.data,
+                                                 schema=submission.form_version.schema, mapping=mapping)
+                except ApplicationError as exc:
+                    problems[submission.pk].append(_failed(model, exc.message))
+                    continue
+                seen.add(household.pk)
+                units.setdefault(id(definition), (definition, []))[1].append((submission, evaluated))
+            for definition, pairs in units.values():
+                results = answers.run(definition, [evaluated for _s, evaluated in pairs])
+                _write_many(actor=actor, pairs=[(s, r) for (s, _e), r in zip(pairs, results, strict=True)],
+                            model=model, version=version, mapping=mapping)
+            for submission in later:
+                try:
+                    with transaction.atomic():
+                        household_score(actor=actor, submission=submission, model=model)
+                except (ApplicationError, PermissionDenied) as exc:
+                    message = exc.message if isinstance(exc, ApplicationError) else str(exc)
+                    problems[submission.pk].append(_failed(model, message))
+    return problems
+
+
+def submissions_score_on_arrival_many(*, actor, submissions: list[Submission]) -> dict:
+    """The batch form of ``submission_score_on_arrival`` (used by submissions_receive_many)."""
+    return submissions_score_many(actor=actor, submissions=submissions)
+
+
+# submissions_receive_many finds the batch form of the hook registered in apps.py on the hook itself.
+submission_score_on_arrival.many = submissions_score_on_arrival_many

@@ -7,9 +7,11 @@ from .forms import (
     xlsform_convert,
     zones_choices_csv,
 )
+from .receive_many import submissions_receive_many
 from .submissions import Attachment, Received, SubmissionRejected, quarantine_resubmit, submission_receive
 
 __all__ = [
     "Attachment", "Received", "SubmissionRejected", "default_questionnaire_deploy", "form_media_attach",
-    "form_version_create", "quarantine_resubmit", "submission_receive", "xlsform_convert", "zones_choices_csv",
+    "form_version_create", "quarantine_resubmit", "submission_receive", "submissions_receive_many", "xlsform_convert",
+    "zones_choices_csv",
 ]

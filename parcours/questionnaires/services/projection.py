@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import datetime
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -134,19 +136,35 @@ def _record_consents(*, actor, household: Household, values: dict, mapping: dict
                                 given_on=on, organisations=partners if purpose == "sharing" else [])
 
 
-def submission_project(*, actor, submission: Submission) -> Household:
-    """Create or update the household described by ``submission``; ProjectionError lists what prevents it."""
+@dataclass
+class _Plan:
+    """What a submission puts in the registry, once its answers passed the projection's rules."""
+
+    code: str
+    fields: dict  # zone, address, latitude/longitude
+    sensitive: bool
+    members: list[tuple[dict, str]]  # person fields, national ID
+    existing: Household | None
+    on: datetime.date
+    values: dict
+    mapping: dict
+
+
+def _plan(*, submission: Submission, organisation, zone_of: Callable[[str], Zone | None],
+          household_of: Callable[[str], Household | None]) -> _Plan:
+    """The projection's rules on one submission (no write); ProjectionError lists what prevents it.
+
+    ``zone_of`` and ``household_of`` look codes up: one query each for one submission, a dictionary for a batch.
+    """
     mapping = submission.form_version.questionnaire.mapping
     values = submission.data
-    programme = submission.programme
-    organisation = getattr(actor, "organisation", None) or programme.lead
     problems: list[Problem] = []
 
     code = (values.get(mapping.get("household_code", ""), "") or "").strip().upper()
     if not code:
         problems.append(Problem(_("The household code is missing."), field=mapping.get("household_code")))
     zone_code = (values.get(mapping.get("zone_code", ""), "") or "").strip()
-    zone = Zone.objects.filter(code=zone_code).first() if zone_code else None
+    zone = zone_of(zone_code) if zone_code else None
     if zone is None:
         problems.append(Problem(_("Unknown or missing zone “%s”.") % zone_code, field=mapping.get("zone_code")))
     members_map = mapping.get("members") or {}
@@ -165,7 +183,7 @@ def submission_project(*, actor, submission: Submission) -> Household:
         members.append((data, national_id))
     if rows and sum(1 for d, _n in members if d["relationship"] == "head") != 1:
         problems.append(Problem(_("The roster must have exactly one head of household."), field=repeat))
-    existing = Household.objects.filter(code=code).select_related("organisation").first() if code else None
+    existing = household_of(code) if code else None
     if existing and existing.organisation_id != organisation.pk:
         problems.append(Problem(_("The household code %s belongs to another organisation.") % code,
                                 field=mapping.get("household_code")))
@@ -177,25 +195,42 @@ def submission_project(*, actor, submission: Submission) -> Household:
     fields = {"zone": zone, "address": (values.get(mapping.get("address", ""), "") or "")[:300]}
     if lat is not None:
         fields.update(latitude=lat, longitude=lon)
+    return _Plan(code, fields, sensitive, members, existing, on, values, mapping)
+
+
+def _identifiers(national_id: str) -> list[dict]:
+    return [{"scheme": "national_id", "value": national_id}] if national_id else []
+
+
+def _organisation(actor, programme):
+    return getattr(actor, "organisation", None) or programme.lead
+
+
+def submission_project(*, actor, submission: Submission) -> Household:
+    """Create or update the household described by ``submission``; ProjectionError lists what prevents it."""
+    programme = submission.programme
+    organisation = _organisation(actor, programme)
+    plan = _plan(submission=submission, organisation=organisation,
+                 zone_of=lambda code: Zone.objects.filter(code=code).first(),
+                 household_of=lambda code: Household.objects.filter(code=code).select_related("organisation").first())
+    fields, mapping, values, on = plan.fields, plan.mapping, plan.values, plan.on
     try:
         with transaction.atomic():
-            if existing is None:
+            if plan.existing is None:
                 household = registry.household_create(
-                    actor=actor, organisation=organisation, programme=programme, code=code, sensitive=sensitive,
-                    members=[dict(data, identifiers=[{"scheme": "national_id", "value": nid}] if nid else [])
-                             for data, nid in members],
-                    **fields,
+                    actor=actor, organisation=organisation, programme=programme, code=plan.code,
+                    sensitive=plan.sensitive,
+                    members=[dict(data, identifiers=_identifiers(nid)) for data, nid in plan.members], **fields,
                 )
             else:
-                household = existing
-                if sensitive and not household.sensitive:
+                household = plan.existing
+                if plan.sensitive and not household.sensitive:
                     fields["sensitive"] = True
                 registry.household_update(actor=actor, household=household, **fields)
-                for data, nid in members:
+                for data, nid in plan.members:
                     person = _match(household, data, nid)
                     if person is None:
-                        registry.person_create(actor=actor, household=household,
-                                               identifiers=[{"scheme": "national_id", "value": nid}] if nid else [],
+                        registry.person_create(actor=actor, household=household, identifiers=_identifiers(nid),
                                                **data)
                     else:
                         registry.person_update(actor=actor, person=person, **data)
@@ -207,3 +242,71 @@ def submission_project(*, actor, submission: Submission) -> Household:
     except ApplicationError as exc:
         raise ProjectionError(exc.problems or [Problem(str(exc.message))]) from exc
     return household
+
+
+def _new_consents(plan: _Plan, partners: list) -> list[dict]:
+    """The consents ``_record_consents`` records for a household that has none yet."""
+    purposes = plan.mapping.get("consent_purposes") or {}
+    return [{"purpose": purpose, "given_on": plan.on, "organisations": partners if purpose == "sharing" else []}
+            for purpose, field in purposes.items()
+            if plan.values.get(field) == "yes" and purpose in Consent.Purpose.values]
+
+
+def submissions_project_many(*, actor, submissions: list[Submission]) -> list[Household | ProjectionError]:
+    """``submission_project`` for a batch of one programme: the same rules (``_plan``), codes and zones read in one
+    query each, and the new households written together by ``registry.households_create_many``. A household the
+    registry already holds, or a code met twice in the batch, goes through ``submission_project`` after the new
+    ones, in order. The caller holds the transaction; the result is in the order of ``submissions``."""
+    results: list[Household | ProjectionError | None] = [None] * len(submissions)
+    if not submissions:
+        return []
+    programme = submissions[0].programme
+    organisation = _organisation(actor, programme)
+    wanted_zones, wanted_codes = set(), set()
+    for submission in submissions:
+        mapping, values = submission.form_version.questionnaire.mapping, submission.data
+        wanted_zones.add((values.get(mapping.get("zone_code", ""), "") or "").strip())
+        wanted_codes.add((values.get(mapping.get("household_code", ""), "") or "").strip().upper())
+    zones = Zone.objects.in_bulk(wanted_zones - {""}, field_name="code")
+    households = Household.objects.select_related("organisation").in_bulk(wanted_codes - {""}, field_name="code")
+    seen: set[str] = set()
+    new: list[tuple[int, _Plan]] = []
+    later: list[int] = []
+    for index, submission in enumerate(submissions):
+        try:
+            plan = _plan(submission=submission, organisation=organisation, zone_of=zones.get,
+                         household_of=households.get)
+        except ProjectionError as exc:
+            results[index] = exc
+            continue
+        if plan.existing is None and plan.code not in seen:
+            new.append((index, plan))
+        else:
+            later.append(index)
+        seen.add(plan.code)
+    sharing = any(plan.values.get((plan.mapping.get("consent_purposes") or {}).get("sharing", "")) == "yes"
+                  for _i, plan in new)
+    partners = list(programme.partners.all()) if sharing else []  # read once, as _record_consents does
+    items = [dict(plan.fields, code=plan.code, sensitive=plan.sensitive,
+                  members=[dict(data, identifiers=_identifiers(nid)) for data, nid in plan.members],
+                  consents=_new_consents(plan, partners)) for _i, plan in new]
+    try:
+        created = registry.households_create_many(actor=actor, organisation=organisation, programme=programme,
+                                                  items=items) if items else []
+    except PermissionDenied as exc:
+        created = [ProjectionError([Problem(str(exc))])] * len(items)
+    except ApplicationError as exc:
+        created = [ProjectionError(exc.problems or [Problem(str(exc.message))])] * len(items)
+    for (index, _p), outcome in zip(new, created, strict=True):
+        if isinstance(outcome, ApplicationError):
+            outcome = ProjectionError(outcome.problems or [Problem(str(outcome.message))])
+        results[index] = outcome
+    for index in later:
+        try:
+            with transaction.atomic():
+                results[index] = submission_project(actor=actor, submission=submissions[index])
+        except ProjectionError as exc:
+            results[index] = exc
+        except PermissionDenied as exc:
+            results[index] = ProjectionError([Problem(str(exc))])
+    return results

@@ -63,8 +63,10 @@ PROJECTION_FIELDS = ["status", "household", "flags", "is_complete", "updated_at"
 
 
 # Work that follows a successful projection, in the same transaction: each hook gets (actor=, submission=) and
-# returns the problems to flag on the submission. Scoring registers here from its AppConfig.ready(): it sits above
-# questionnaires in the layers, so it cannot be called by name from this module.
+# returns the problems to flag on the submission. A hook may carry a batch form as its ``many`` attribute
+# (actor=, submissions=) → {submission pk: problems}, used by submissions_receive_many. Scoring registers here
+# from its AppConfig.ready(): it sits above questionnaires in the layers, so it cannot be called by name from
+# this module.
 PROJECTED_HOOKS: list[Callable[..., list[Problem]]] = []
 
 # A version's description, by (version id, XForm MD5): its XForm never changes, and the XForm (~250 kB) and
@@ -261,12 +263,13 @@ def submission_receive(
     return Received(submission, "edited" if previous else "created", problems)
 
 
-def _project(submission: Submission, actor) -> None:
-    """Put the submission into the registry, or into quarantine with the reasons; never raise."""
+def _enters_registry(submission: Submission) -> bool:
+    """Whether the submission's answers may enter the registry; if not, it is only stored (and flagged when the
+    household did not consent)."""
     mapping = submission.form_version.questionnaire.mapping
     if not mapping:
         submission.status = Submission.Status.STORED
-        return
+        return False
     consent_field = mapping.get("consent")
     if consent_field and submission.data.get(consent_field) != "yes":
         submission.status = Submission.Status.STORED
@@ -274,6 +277,13 @@ def _project(submission: Submission, actor) -> None:
             Problem(_("No consent: the answers are kept but nothing enters the registry."),
                     field=consent_field).as_dict()
         ]
+        return False
+    return True
+
+
+def _project(submission: Submission, actor) -> None:
+    """Put the submission into the registry, or into quarantine with the reasons; never raise."""
+    if not _enters_registry(submission):
         return
     try:
         with transaction.atomic():
@@ -295,16 +305,21 @@ def _project(submission: Submission, actor) -> None:
 def _after_projection(submission: Submission, actor) -> None:
     """Run the projection hooks (scoring); a failure there is flagged and never loses the submission."""
     for hook in PROJECTED_HOOKS:
-        try:
-            with transaction.atomic():
-                problems = list(hook(actor=actor, submission=submission) or [])
-        except ApplicationError as exc:
-            problems = exc.problems or [Problem(str(exc.message))]
-        except Exception:  # noqa: BLE001 — a bug after projection must not send the phone an error forever
-            logger.exception("A projection hook failed on submission %s", submission.instance_id)
-            problems = [Problem(_("The server could not finish processing this submission; it is kept."))]
-        if problems:
-            submission.flags = submission.flags + [p.as_dict() for p in problems]
+        _run_hook(hook, submission, actor)
+
+
+def _run_hook(hook, submission: Submission, actor) -> None:
+    """One projection hook on one submission, in its own savepoint; what it finds is flagged on the submission."""
+    try:
+        with transaction.atomic():
+            problems = list(hook(actor=actor, submission=submission) or [])
+    except ApplicationError as exc:
+        problems = exc.problems or [Problem(str(exc.message))]
+    except Exception:  # noqa: BLE001 — a bug after projection must not send the phone an error forever
+        logger.exception("A projection hook failed on submission %s", submission.instance_id)
+        problems = [Problem(_("The server could not finish processing this submission; it is kept."))]
+    if problems:
+        submission.flags = submission.flags + [p.as_dict() for p in problems]
 
 
 @transaction.atomic
