@@ -15,7 +15,7 @@ from parcours.insights.figures import zone_figures
 from parcours.insights.snapshot import snapshot_forget
 from tests.factories import ZoneFactory
 
-from .scored import install_model, score_household, scored_world
+from .scored import INDICATORS, install_model, score_household, scored_world
 
 PROPERTIES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -134,7 +134,7 @@ def tiny(db, zones, orgs, programme, manager, social_worker):
                  zones=[zones["deleg"]], count=40)
     scored_world(social_worker=social_worker, organisation=orgs["A"], programme=programme, model=model,
                  zones=[small], count=2, seed=8)
-    everything = dict.fromkeys(("food_insecurity", "years_of_schooling", "school_attendance", "cooking_fuel", "sanitation", "drinking_water", "electricity", "housing", "assets"), 1)
+    everything = dict.fromkeys(INDICATORS, 1)
     for household in scored_world(social_worker=social_worker, organisation=orgs["A"], programme=programme,
                                   model=model, zones=[poor], count=6, seed=9):
         score_household(household=household, model=model, deprivations=everything)
