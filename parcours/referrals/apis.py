@@ -29,6 +29,9 @@ from .models import Referral, ReferralEvent
 
 class EventOutput(serializers.ModelSerializer):
     by = serializers.SerializerMethodField()
+    # Plain text, so the schema has one enumeration of states (the referral's own ``state``).
+    from_state = serializers.CharField(read_only=True)
+    to_state = serializers.CharField(read_only=True)
 
     class Meta:
         model = ReferralEvent
@@ -188,8 +191,12 @@ def move_api(name: str) -> type[ReferralMoveApi]:
     decorated = extend_schema(operation_id=f"referrals_{name}", request=MoveInput,
                               responses={200: ReferralDetailOutput, **ERRORS}, summary=summary,
                               description=f"{', '.join(sorted(move.sources))} → {move.target}")
+
+    def post(self, request, pk):  # a function of its own per move: extend_schema marks the function it decorates
+        return ReferralMoveApi.post(self, request, pk)
+
     return type(f"Referral{name.title().replace('_', '')}Api", (ReferralMoveApi,),
-                {"move": name, "post": decorated(ReferralMoveApi.post)})
+                {"move": name, "post": decorated(post)})
 
 
 class ReferralSuggestionsApi(APIView):

@@ -149,6 +149,8 @@ def referral_send(
             problems=[Problem(_("This service does not take referrals now."), field="service")],
         )
     keys = list(dict.fromkeys(fields))
+    if message.strip() and "message" not in keys:  # the sender's message is written for the receiver
+        keys.append("message")
     unknown = [k for k in keys if k not in shared_fields.FIELDS]
     if unknown:
         raise ApplicationError(_("Unknown fields to share: %(fields)s.") % {"fields": ", ".join(unknown)},
@@ -195,7 +197,7 @@ def referral_send(
     )
     referral.full_clean()
     referral.save()
-    _event(referral, kind=ReferralEvent.Kind.SENT, actor=actor, note=message)
+    _event(referral, kind=ReferralEvent.Kind.SENT, actor=actor)
     audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=referral, parent=household, changes={
         "service": [None, service.name], "state": [None, referral.state], "shared_fields": [None, keys],
         "receiving_organisation": [None, receiving.name if receiving else None],

@@ -47,4 +47,4 @@ class Command(BaseCommand):
         job = remind_job_run(job, today=today)
         if job.status != Job.Status.SUCCEEDED:
             raise CommandError(job.message, returncode=1)
-        self.stdout.write(job.message)
+        self.stdout.write(_("%(count)s overdue referrals reminded.") % {"count": (job.result or {}).get("reminded", 0)})
