@@ -26,11 +26,13 @@ from .hsds.reading import Reading, read_layout
 from .hsds.spec import COMPUTED, TABLES, ZONE_URI_PREFIX, links, model_field
 from .hsds.writing import write_layout
 from .models import (
+    Address,
     Attribute,
     Language,
     Location,
     Organization,
     Phone,
+    RequiredDocument,
     Schedule,
     Service,
     ServiceArea,
@@ -199,10 +201,10 @@ def service_retire(*, actor, service: Service, status: str = Service.Status.DEFU
 
 
 @transaction.atomic
-def location_add(
+def location_create(
     *,
     actor,
-    service: Service,
+    organization: Organization,
     name: str,
     address_1: str = "",
     city: str = "",
@@ -212,24 +214,32 @@ def location_add(
     latitude: float | None = None,
     longitude: float | None = None,
     description: str = "",
-) -> ServiceAtLocation:
-    """Deliver ``service`` at a new location of its organisation, with its address and GPS position."""
-    if not user_may_edit_service(actor, service):
-        raise PermissionDenied(_("You may not change this service."))
-    location = Location(organization=service.organization, name=name, latitude=latitude, longitude=longitude,
-                        description=description)
+    transportation: str = "",
+) -> Location:
+    """A place of ``organization`` (managers of it), with its address and GPS position."""
+    _require_service_owner(actor, organization)
+    location = Location(organization=organization, name=name, latitude=latitude, longitude=longitude,
+                        description=description, transportation=transportation)
     _clean(location)
     location.save()
-    _audit_new(actor, location, parent=service)
+    _audit_new(actor, location, parent=organization)
     if address_1 or city:
-        from .models import Address
-
         address = Address(location=location, address_1=address_1, city=city, country=country,
                           postal_code=postal_code, state_province=state_province)
         _clean(address)
         address.save()
-        _audit_new(actor, address, parent=service)
-    link = ServiceAtLocation(service=service, location=location)
+        _audit_new(actor, address, parent=organization)
+    return location
+
+
+@transaction.atomic
+def service_location_add(*, actor, service: Service, location: Location, description: str = "") -> ServiceAtLocation:
+    """Deliver ``service`` at ``location`` (a place of the same organisation)."""
+    if not user_may_edit_service(actor, service):
+        raise PermissionDenied(_("You may not change this service."))
+    if location.organization_id != service.organization_id:
+        raise ApplicationError(_("The location belongs to another organisation."))
+    link = ServiceAtLocation(service=service, location=location, description=description)
     _clean(link)
     link.save()
     _audit_new(actor, link, parent=service)
@@ -248,6 +258,26 @@ def schedule_add(*, actor, service: Service, byday: str, opens_at: str, closes_a
     schedule.save()
     _audit_new(actor, schedule, parent=service)
     return schedule
+
+
+@transaction.atomic
+def required_documents_set(*, actor, service: Service, documents: Iterable[str]) -> None:
+    """Replace the documents needed to apply for ``service``."""
+    if not user_may_edit_service(actor, service):
+        raise PermissionDenied(_("You may not change this service."))
+    wanted = [d.strip() for d in documents if d and d.strip()]
+    current = {doc.document: doc for doc in service.required_documents.all()}
+    for text, doc in current.items():
+        if text not in wanted:
+            audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=doc, parent=service,
+                         changes={"document": [text, None]})
+            doc.delete()
+    for text in wanted:
+        if text not in current:
+            doc = RequiredDocument(service=service, document=text)
+            _clean(doc)
+            doc.save()
+            _audit_new(actor, doc, parent=service)
 
 
 @transaction.atomic

@@ -19,13 +19,14 @@ EXCLUDED = {("service", "organization"), ("service_at_location", "service"), ("o
 class Rows:
     """HSDS rows read from the database, starting from some records and following what nests under them."""
 
-    def __init__(self) -> None:
+    def __init__(self, excluded=EXCLUDED) -> None:
+        self.excluded = excluded
         self.tables: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         self._index: dict[tuple[str, str], dict[str, list[dict]]] = {}
 
     @classmethod
     def load(cls, table: str, queryset_or_ids: Iterable, *, excluded=EXCLUDED) -> Rows:
-        rows = cls()
+        rows = cls(excluded)
         rows._load(table, queryset_or_ids, excluded)
         return rows
 
@@ -74,8 +75,9 @@ class Rows:
             self._index[(table, link)] = index
         return index.get(parent_id, [])
 
-    def nest(self, table: str, row: dict, *, parent_link: str | None = None, excluded=EXCLUDED) -> dict:
+    def nest(self, table: str, row: dict, *, parent_link: str | None = None, excluded=None) -> dict:
         """The nested HSDS object of ``row``, as the compiled schemas describe it."""
+        excluded = self.excluded if excluded is None else excluded
         obj = {k: v for k, v in row.items() if k != parent_link}
         for key, (target, holder) in OBJECTS.get(table, {}).items():
             target_row = self.tables[target].get(str(row.get(holder)))
