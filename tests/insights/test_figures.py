@@ -10,7 +10,9 @@ import json
 
 import numpy as np
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from parcours.core.exceptions import ApplicationError
 from parcours.insights.figures import zone_figures
@@ -118,7 +120,8 @@ def test_a_new_score_reaches_the_figures_after_an_incremental_refresh(world, pro
 
 def test_the_export_run_through_parcours_mpi_gives_the_same_figures(world, programme, manager, tmp_path):
     csv_path, model_path = tmp_path / "households.csv", tmp_path / "model.yaml"
-    diagnostic_export_csv(actor=manager, programme=programme, csv_file=csv_path, model_file=model_path)
+    call_command("diagnostics", "export-csv", str(csv_path), "--programme", programme.slug, "--model-file",
+                 str(model_path), "--as", manager.email, stdout=io.StringIO())
     out = io.StringIO()
     call_command("mpi", str(csv_path), "--model", str(model_path), "--by", "zone_level_2", "--by", "head_sex",
                  "--format", "json", stdout=out)
@@ -149,3 +152,26 @@ def test_a_zone_with_no_scored_household_says_so(world, programme, manager):
         zone_figures(programme=programme, viewer=manager, period="last spring")
     with pytest.raises(ApplicationError, match="not a population group"):
         zone_figures(programme=programme, viewer=manager, by="religion")
+
+
+def test_the_export_is_for_the_lead_organisations_staff_only(world, programme, partner_worker, tmp_path):
+    with pytest.raises(PermissionDenied):
+        diagnostic_export_csv(actor=partner_worker, programme=programme, csv_file=tmp_path / "x.csv")
+    with pytest.raises(CommandError):
+        call_command("diagnostics", "export-csv", str(tmp_path / "x.csv"), "--programme", programme.slug, "--as",
+                     partner_worker.email)
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_the_cli_prints_figures_as_the_named_account_sees_them(world, programme, partner_worker, manager):
+    out = io.StringIO()
+    call_command("diagnostics", "refresh", "--programme", programme.slug, stdout=out)
+    assert json.loads(out.getvalue().splitlines()[0])["rows"] == 90
+    out = io.StringIO()
+    call_command("diagnostics", "figures", "--programme", programme.slug, "--zone", "XK01", "--as",
+                 partner_worker.email, "--format", "json", stdout=out)
+    assert json.loads(out.getvalue())["suppression_k"] == 5
+    out = io.StringIO()
+    call_command("diagnostics", "figures", "--programme", programme.slug, "--zone", "XK01", "--by", "sex", "--as",
+                 manager.email, stdout=out)
+    assert "Ville-Basse" in out.getvalue() and "none (raw figures)" in out.getvalue()
