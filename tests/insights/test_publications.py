@@ -140,3 +140,19 @@ def test_a_partner_may_not_publish_through_the_pages(scored, programme, orgs, pa
     login(client, partner_worker)
     response = client.post(reverse("insights:publication_new", kwargs={"slug": programme.slug}), {"title": "x"})
     assert response.status_code == 403 and not Publication.objects.exists()
+
+
+def test_the_demo_publishes_to_the_partner_and_the_donor_and_as_a_public_link(db, client, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", "--households", "25", stdout=StringIO())
+    publications = Publication.objects.order_by("is_public")
+    assert publications.count() == 2
+    shared, public = publications
+    assert {o.slug for o in shared.organisations.all()} == {"nour", "fonds-solidarite"}
+    assert public.is_public and public.expires_at > timezone.now()
+    assert shared.figures["zones"]["suppression_k"] == 5
+    link = (settings.PARCOURS_INSIGHTS_DIR / "demo_public_link.txt").read_text().strip()
+    assert client.get(link).status_code == 200
