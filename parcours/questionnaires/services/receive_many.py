@@ -85,8 +85,9 @@ def submissions_receive_many(
     with clock("store"):
         items = _resends(items, outcomes, singles)
     with clock("validate"):
+        media: dict = {}  # the form's media files, read once for the batch
         for item in items:
-            item.result = single._check(item.root, item.version)
+            item.result = single._check(item.root, item.version, media)
             item.problems = list(item.result.everything)
             if not item.questionnaire.is_active:
                 item.problems.append(Problem(_("The questionnaire was closed when this submission arrived.")))

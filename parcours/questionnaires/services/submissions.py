@@ -119,14 +119,14 @@ def _who(actor) -> dict:
     return {}
 
 
-def _check(root: etree._Element, version: FormVersion) -> ValidationResult:
+def _check(root: etree._Element, version: FormVersion, media: dict | None = None) -> ValidationResult:
     """The form's binds on the answers: problems, flags, the answers to store and the attachments they name.
 
     A failure of the checks themselves must not lose a submission (a phone would resend it forever): it is
     reported as a problem and the answers are stored as received.
     """
     try:
-        return validate_instance(root, version)
+        return validate_instance(root, version, media=media)
     except Exception as exc:  # noqa: BLE001 — any bug in the checks: keep the submission, say why
         logger.exception("Validation of a submission of %s failed", version)
         problem = FieldProblem(_("The server could not check the answers: %s") % exc, kind="error")

@@ -394,13 +394,20 @@ def check_instance(form: CompiledForm, root: etree._Element, *, schema: dict, in
 
 
 def validate_instance(instance_root: etree._Element, version, *, language: str | None = None,
-                      now=None) -> ValidationResult:
+                      now=None, media: dict | None = None) -> ValidationResult:
     """Check a submission (its root element) against the binds of ``version`` (a FormVersion); see the module.
 
     ``language``: for the form's messages and labels (default: the active language); ``now``: the clock of
-    ``today()``/``now()`` (default: now).
+    ``today()``/``now()`` (default: now); ``media``: a dictionary the caller keeps for a batch of submissions of
+    the same versions, so the form's media files are looked up once per batch instead of once per submission.
     """
     form = compiled_form(version, data_namespace=etree.QName(instance_root).namespace)
-    instances = external_instances(version, form.external_files)
+    if media is None:
+        instances = external_instances(version, form.external_files)
+    else:
+        key = (version.pk, id(form))
+        if key not in media:
+            media[key] = external_instances(version, form.external_files)
+        instances = media[key]
     return check_instance(form, instance_root, schema=version.schema, instances=instances, language=language,
                           now=now)
