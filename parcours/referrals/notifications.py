@@ -8,7 +8,9 @@ behind the login.
 
 from __future__ import annotations
 
+import contextvars
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -29,6 +31,17 @@ Kind = ReferralEvent.Kind
 TO_RECEIVER = {Kind.SENT, Kind.REVOKED}
 TO_SENDER = {Kind.ACCEPTED, Kind.DECLINED, Kind.IN_PROGRESS, Kind.COMPLETED, Kind.NOT_COMPLETED}
 RECEIVING_ROLES = {Role.PARTNER_WORKER, *CASEWORK_ROLES}
+_MAIL_MUTED = contextvars.ContextVar("referral_mail_muted", default=False)
+
+
+@contextmanager
+def mail_muted():
+    """No e-mail for the changes made inside (the demo loader: invented people need no messages)."""
+    token = _MAIL_MUTED.set(True)
+    try:
+        yield
+    finally:
+        _MAIL_MUTED.reset(token)
 
 
 def subject(kind: str, referral: Referral) -> str:
@@ -86,7 +99,7 @@ def notify(kind: str, referral: Referral, *, actor=None) -> list[Notification]:
     users = recipients(kind, referral, actor=actor)
     made = Notification.objects.bulk_create([Notification(recipient=u, referral=referral, kind=kind) for u in users])
     targets = [(u.email, u.language or settings.LANGUAGE_CODE) for u in users if u.email]
-    if targets:
+    if targets and not _MAIL_MUTED.get():
         transaction.on_commit(lambda: _mail(kind, referral, targets))
     return made
 
