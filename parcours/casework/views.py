@@ -66,6 +66,8 @@ def team(request):
     return render(request, "casework/team.html", {
         "cases": cases, "status": status, "statuses": Case.Status.choices, "manages": True, "tab": "team",
         "unassigned": sum(1 for c in cases if not c.workers.all()),
+        "programmes": [p for p in programmes_of(request.user).select_related("lead")
+                       if user_has_role(request.user, p.lead, MANAGING_ROLES)],
     })
 
 
