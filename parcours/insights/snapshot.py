@@ -251,7 +251,7 @@ class Snapshot:
 def household_columns(d: int) -> dict:
     schema = {"household_id": pl.Utf8, "zone_path": pl.Utf8, "month": pl.Utf8, "assessed_on": pl.Date,
               "sex": pl.Utf8, "age_group": pl.Utf8, "disability": pl.Utf8, "size_band": pl.Utf8, "migrant": pl.Utf8,
-              "weight": pl.Float64}
+              "weight": pl.Float64, "stamp": pl.Utf8}
     schema.update({f"g{j}": pl.Float64 for j in range(d)})
     return schema
 
@@ -280,20 +280,20 @@ def _score_rows(model, indicators: Indicators, *, since=None, household_ids=None
         queryset = queryset.filter(household_id__in=household_ids)
     weight_field = ((model.questionnaire.mapping or {}).get("sampling_weight") or "").strip()
     fields = ["household_id", "zone__path", "assessed_on", "head_sex", "head_age_group", "member_with_disability",
-              "household_size", "migrant_or_displaced", "deprivations"]
+              "household_size", "migrant_or_displaced", "deprivations", "updated_at"]
     if weight_field:
         fields.append("submission__data")
     records = []
     names = indicators.names
     for row in queryset.values_list(*fields).iterator(chunk_size=5000):
-        (household_id, path, assessed_on, sex, age, disability, size, migrant, deprivations) = row[:9]
+        (household_id, path, assessed_on, sex, age, disability, size, migrant, deprivations, updated_at) = row[:10]
         weight = 1.0
         if weight_field:
-            weight = sampling_weight((row[9] or {}).get(weight_field))
+            weight = sampling_weight((row[10] or {}).get(weight_field))
         deprivations = deprivations or {}
         records.append((str(household_id), path or "", assessed_on.strftime("%Y-%m") if assessed_on else "",
                         assessed_on, sex or "", age or "", flag(disability), size_band(size), flag(migrant), weight,
-                        *[_deprivation(deprivations.get(name)) for name in names]))
+                        updated_at.isoformat(), *[_deprivation(deprivations.get(name)) for name in names]))
     return rows_frame(records, len(names)), now.isoformat()
 
 
@@ -409,12 +409,13 @@ def _remove_files(directory: Path, manifest: dict | None, keep: set) -> None:
                 (directory / name).unlink()
 
 
-def snapshot_refresh(model) -> dict:
+def snapshot_refresh(model, *, check_removed: bool = True) -> dict:
     """Bring the snapshot of ``model`` up to date with the database, incrementally when possible.
 
     Reads only the current scores changed since the watermark, identifies them with the engine, writes them as a
-    delta file and applies them to the snapshot held in this process. Returns what it did (for the job, the CLI
-    and the benchmark).
+    delta file and applies them to the snapshot held in this process. With ``check_removed`` (the periodic job,
+    the CLI), households deleted since are found by comparing counts (one COUNT query) and dropped; the refresh
+    a page triggers skips that check. Returns what it did (for the job, the CLI and the benchmark).
     """
     from parcours.scoring.models import Score
 
@@ -434,11 +435,15 @@ def snapshot_refresh(model) -> dict:
         # a little and let the replacement by household make re-reading harmless.
         delta, watermark = _score_rows(model, snapshot.indicators, since=since - datetime.timedelta(seconds=5))
         # Households whose current score is no longer there (household deleted): count check, cheap.
-        total = Score.objects.filter(model=model, is_current=True).count()
+        if delta.height:  # the look-back re-reads rows already applied: keep only what changed
+            known = snapshot.frame.select("household_id", "stamp").join(
+                delta.select("household_id", "stamp"), on=["household_id", "stamp"], how="semi")
+            if known.height:
+                delta = delta.join(known, on=["household_id", "stamp"], how="anti")
         delta = identify(delta, snapshot.indicators)
         snapshot.apply(delta)
         removed: list[str] = []
-        if snapshot.frame.height != total:
+        if check_removed and snapshot.frame.height != Score.objects.filter(model=model, is_current=True).count():
             current = {str(pk) for pk in Score.objects.filter(model=model, is_current=True)
                        .values_list("household_id", flat=True)}
             removed = [pk for pk in snapshot.frame.get_column("household_id").to_list() if pk not in current]
@@ -447,7 +452,7 @@ def snapshot_refresh(model) -> dict:
         if changed:
             record = delta.with_columns(pl.lit(False).alias("removed"))
             if removed:
-                gone = identify(rows_frame([(pk, "", "", None, "", "", "no", "", "no", 1.0,
+                gone = identify(rows_frame([(pk, "", "", None, "", "", "no", "", "no", 1.0, "",
                                              *[float("nan")] * snapshot.d) for pk in removed], snapshot.d),
                                 snapshot.indicators).with_columns(pl.lit(True).alias("removed"))
                 record = pl.concat([record, gone.select(record.columns)], how="vertical_relaxed")
@@ -510,7 +515,7 @@ def snapshot_open(model, *, refresh: bool = True) -> Snapshot:
     if refresh:
         interval = float(getattr(settings, "PARCOURS_INSIGHTS_REFRESH_SECONDS", 10))
         if time.monotonic() - snapshot.checked_at >= interval:
-            snapshot_refresh(model)
+            snapshot_refresh(model, check_removed=False)
             with _LOCK:
                 snapshot = _CACHE.get(key, snapshot)
     return snapshot

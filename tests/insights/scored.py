@@ -18,6 +18,7 @@ from django.utils import timezone
 from parcours.questionnaires.services import default_questionnaire_deploy
 from parcours.registry import services as registry
 from parcours.scoring.engines import NoUnitsError, alkire_foster
+from parcours.scoring.engines.common import Band
 from parcours.scoring.models import Score
 from parcours.scoring.services import default_model_install
 from tests.factories import member
@@ -86,3 +87,13 @@ def scored_world(*, social_worker, organisation, programme, model, zones: list, 
                         assessed_on=datetime.date(2025, rng.choice(months), rng.randint(1, 28)))
         households.append(household)
     return households
+
+
+def engine_on(scores):
+    """The engine run directly on the deprivations of ``scores`` (what the figures must equal)."""
+    g0 = np.array([[np.nan if s.deprivations.get(n) is None else float(s.deprivations[n]) for n in INDICATORS]
+                   for s in scores])
+    bands = [Band("vulnerable", 0.2, 1 / 3), Band("poor", 1 / 3, 0.5), Band("severe", 0.5)]
+    weights = [getattr(s, "sampling_weight", 1.0) for s in scores]
+    return alkire_foster(g0, weights=WEIGHTS, dimensions=DIMENSIONS, names=INDICATORS, k=1 / 3, missing="reweight",
+                         bands=bands, sample_weights=weights)

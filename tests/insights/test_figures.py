@@ -8,7 +8,6 @@ import datetime
 import io
 import json
 
-import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
@@ -18,12 +17,10 @@ from parcours.core.exceptions import ApplicationError
 from parcours.insights.figures import zone_figures
 from parcours.insights.services import diagnostic_export_csv
 from parcours.insights.snapshot import snapshot_forget, snapshot_refresh
-from parcours.scoring.engines import alkire_foster
-from parcours.scoring.engines.common import Band
 from parcours.scoring.models import Score
 from tests.factories import ZoneFactory
 
-from .scored import DIMENSIONS, INDICATORS, WEIGHTS, score_household, scored_world
+from .scored import INDICATORS, engine_on, score_household, scored_world
 
 pytestmark = pytest.mark.django_db
 
@@ -46,15 +43,6 @@ def world(zones, orgs, programme, manager, social_worker):
     households = scored_world(social_worker=social_worker, organisation=orgs["A"], programme=programme, model=model,
                               zones=[zones["deleg"], second, zones["deleg"], zones["gov"]], count=90)
     return {"model": model, "households": households, "zones": {**zones, "second": second}}
-
-
-def engine_on(scores):
-    """The engine run directly on the deprivations of ``scores`` (what the figures must equal)."""
-    g0 = np.array([[np.nan if s.deprivations.get(n) is None else float(s.deprivations[n]) for n in INDICATORS]
-                   for s in scores])
-    bands = [Band("vulnerable", 0.2, 1 / 3), Band("poor", 1 / 3, 0.5), Band("severe", 0.5)]
-    return alkire_foster(g0, weights=WEIGHTS, dimensions=DIMENSIONS, names=INDICATORS, k=1 / 3, missing="reweight",
-                         bands=bands)
 
 
 def current(model, **filters):
