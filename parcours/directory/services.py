@@ -522,3 +522,66 @@ class _DirectoryTable:
 
     def __str__(self) -> str:
         return _("service directory")
+
+
+MAX_UNPACKED = 200 * 1024 * 1024  # a ZIP bomb stops here
+
+
+def _unpack(data: bytes, target: Path, name: str) -> None:
+    """Unpack the HSDS files of a ZIP into ``target``: organizations.json, services.json, csv/*.csv and
+    csv/datapackage.json, at the top of the archive or inside one folder. Other members are ignored, and no
+    member is written outside ``target`` whatever its path says."""
+    import io
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ApplicationError(_("%(file)s is not a ZIP file.") % {"file": name},
+                               [Problem(message=_("This is not a ZIP file."), file=name)]) from exc
+    wanted = {"organizations.json", "services.json"} | {f"csv/{spec.csv_name}" for spec in TABLES.values()}
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    total = 0
+    for info in members:
+        parts = [p for p in info.filename.replace("\\", "/").split("/") if p]
+        # Accept one wrapping folder ("export/services.json"), as zipping a folder gives.
+        for relative in ("/".join(parts), "/".join(parts[1:])):
+            if relative in wanted:
+                total += info.file_size
+                if total > MAX_UNPACKED:
+                    raise ApplicationError(_("%(file)s unpacks to more than %(limit)s MB.") % {
+                        "file": name, "limit": MAX_UNPACKED // (1024 * 1024)})
+                destination = target / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                destination.write_bytes(archive.read(info))
+                break
+
+
+def directory_import_zip(*, actor, data: bytes, name: str) -> dict[str, Any]:
+    """``directory_import`` of the layout inside a ZIP file (what the import page receives)."""
+    import tempfile
+
+    if not user_may_manage_directory(actor):
+        raise PermissionDenied(_("Only administrators and managers may import into the directory."))
+    with tempfile.TemporaryDirectory(prefix="hsds-import-") as folder:
+        _unpack(data, Path(folder), name)
+        return directory_import(actor=actor, source_dir=folder, label=name)
+
+
+def directory_export_zip(*, actor) -> bytes:
+    """The export layout as a ZIP file (what the export page sends)."""
+    import io
+    import tempfile
+    import zipfile
+
+    if not user_may_manage_directory(actor):
+        raise PermissionDenied(_("Only administrators and managers may export the directory."))
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="hsds-export-") as folder:
+        root = Path(folder)
+        directory_export(target_dir=root, actor=actor)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(root).as_posix())
+    return buffer.getvalue()

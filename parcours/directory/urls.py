@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "directory"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.service_list, name="service_list"),
+    path("services/new/", views.service_create, name="service_create"),
+    path("services/<uuid:pk>/", views.service_detail, name="service_detail"),
+    path("services/<uuid:pk>/edit/", views.service_edit, name="service_edit"),
+    path("organisations/<uuid:pk>/", views.organization_detail, name="organization_detail"),
+    path("import/", views.directory_import, name="import"),
+    path("export/", views.directory_export, name="export"),
+]

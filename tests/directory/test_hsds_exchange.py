@@ -180,3 +180,61 @@ def test_example_coordinates_out_of_range_are_reported(admin, tmp_path):
         ("services.json", 1, "organization/locations/0/latitude")]
     assert "90" in problems[0].message
     assert not m.Service.objects.exists() and not m.Organization.objects.exists()
+
+
+def _validate_export(folder: Path) -> int:
+    checked = 0
+    for name, schema in (("services.json", "service"), ("organizations.json", "organization")):
+        validator = Draft202012Validator(compiled_schema(schema), format_checker=FormatChecker())
+        for obj in json.loads((folder / name).read_text()):
+            assert [f"{e.json_path}: {e.message}" for e in validator.iter_errors(obj)] == []
+            checked += 1
+    return checked
+
+
+def test_services_made_in_parcours_export_as_valid_hsds(directory_world, tmp_path):
+    """Services entered through Parcours (no description, no postal code) still export as valid HSDS objects,
+    and carry their needs as attributes with the nested taxonomy term and its taxonomy."""
+    directory_export(target_dir=tmp_path)
+    assert _validate_export(tmp_path) == 5
+    services = {s["name"]: s for s in json.loads((tmp_path / "services.json").read_text())}
+    food = services["Food parcels"]
+    assert food["attributes"][0]["taxonomy_term"]["code"] == "food"
+    assert food["attributes"][0]["taxonomy_term"]["taxonomy_detail"]["name"] == "Parcours needs"
+    assert food["service_areas"][0]["uri"] == "urn:parcours:zone:XK01"
+    assert food["service_at_locations"][0]["location"]["latitude"] == 36.8
+    assert {lang["code"] for lang in food["languages"]} == {"ar", "fr"}
+    assert food["schedules"][0]["byday"] == "MO,TU"
+
+
+def test_csv_rows_validate_against_the_tabular_schema(directory_world, tmp_path):
+    """Every row of every exported CSV file passes the tabular schema of its table (numbers read as numbers)."""
+    import csv
+
+    directory_export(target_dir=tmp_path)
+    tabular = compiled_schema("tabular")["properties"]
+    rows = 0
+    for name, spec in TABLES.items():
+        schema = dict(tabular[name]["items"])
+        schema["properties"] = {k: v for k, v in schema["properties"].items() if v.get("type") != "array"}
+        validator = Draft202012Validator(schema, format_checker=FormatChecker())
+        with open(tmp_path / "csv" / spec.csv_name, encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                values = {}
+                for key, value in row.items():
+                    if value == "" and key not in schema.get("required", []):
+                        continue
+                    values[key] = float(value) if schema["properties"][key].get("type") == "number" else value
+                assert [e.message for e in validator.iter_errors(values)] == []
+                rows += 1
+    assert rows > 20
+
+
+def test_zone_of_a_service_area_survives_export_and_import(directory_world, admin, tmp_path, zones):
+    """Administrator: service areas point at their Parcours zone by URI, so a re-import in a fresh directory
+    links the same zones."""
+    directory_export(target_dir=tmp_path / "out")
+    food_id = directory_world["food"].pk
+    m.ServiceArea.objects.all().delete()
+    directory_import(actor=admin, source_dir=tmp_path / "out")
+    assert list(m.Service.objects.get(pk=food_id).service_areas.all()) == [zones["gov"]]

@@ -110,7 +110,11 @@ def _join(path: str, key: str) -> str:
 
 
 def _json_path(error) -> str:
-    return "/".join(str(p) for p in error.absolute_path)
+    """Where the error is inside the object; for a missing property, the property itself."""
+    parts = [str(p) for p in error.absolute_path]
+    if error.validator == "required" and "'" in str(error.message):
+        parts.append(str(error.message).split("'")[1])  # "'name' is a required property"
+    return "/".join(parts)
 
 
 def read_json(reading: Reading, name: str, text: str) -> None:
@@ -176,8 +180,11 @@ def read_csv(reading: Reading, table: str, name: str, text: str) -> None:
         for line, raw in enumerate(reader, start=2):
             source = Source(name, line)
             row = {}
+            required = set(TABLES[table].schema.get("required", ()))
             for key, value in raw.items():
-                if key in TABLES[table].fields and value not in (None, ""):
+                if key in required and value == "" and TABLES[table].field_type(key) == "string":
+                    row[key] = ""  # an empty cell of a required text column: present, empty
+                elif key in TABLES[table].fields and value not in (None, ""):
                     converted = _csv_value(reading, source, table, key, value)
                     if converted is not None:
                         row[key] = converted
@@ -186,17 +193,12 @@ def read_csv(reading: Reading, table: str, name: str, text: str) -> None:
                 reading.add_problem(source.problem(
                     _("%(table)s %(id)s: %(error)s") % {"table": table, "id": row.get("id", "?"),
                                                         "error": error.message},
-                    _json_path(error) or (error.validator == "required" and _missing(error)) or None))
+                    _json_path(error) or None))
             if not errors:
                 reading.add(table, row, source)
     except csv.Error as exc:
         reading.add_problem(Problem(message=_("This CSV file cannot be read: %(error)s") % {"error": exc},
                                     file=name))
-
-
-def _missing(error) -> str:
-    # "'name' is a required property" → name
-    return str(error.message).split("'")[1] if "'" in str(error.message) else ""
 
 
 def _text(reading: Reading, path: Path, name: str) -> str | None:

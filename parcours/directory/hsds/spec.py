@@ -169,6 +169,9 @@ def record_to_row(table: str, obj: models.Model) -> dict[str, Any]:
                 continue
             value = getattr(obj, field.attname)
         if value is None or value == "":
+            # A required text left empty is written empty: HSDS wants the property, the value is unknown.
+            if value == "" and name in spec.schema.get("required", ()):
+                row[name] = ""
             continue
         row[name] = _plain(value, spec.field_type(name))
     return row
