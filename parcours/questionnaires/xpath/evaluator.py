@@ -113,7 +113,12 @@ class Expression:
         if context_node is None:
             raise XPathEvaluationError(_("No context node"), expression=self.text)
         # the main document: absolute paths go there even from nodes of a secondary instance
-        document = root if isinstance(root, etree._ElementTree) else document_of(context_node)
+        if type(context_node) is etree._Element:  # the common case (form checks: ~100 per submission), no locate()
+            element, location = context_node, _AT_ELEMENT
+            document = root if isinstance(root, etree._ElementTree) else context_node.getroottree()
+        else:
+            element, location = locate(context_node)
+            document = root if isinstance(root, etree._ElementTree) else document_of(context_node)
         root = None if isinstance(root, etree._ElementTree) else root
         ctx = Context(
             xforms=self.xforms, tz=zone, now_ms=_now_ms(now, zone),
@@ -124,7 +129,6 @@ class Expression:
         ctx.evaluate_nodes = lambda text, node: compile(text, xforms=self.xforms).evaluate_nodes(
             node, root=root if root is not None else document, instances=ctx.instances, model=model,
             language=language, now=ctx.now_ms, tz=zone)
-        element, location = locate(context_node)
         env = _Env(context_node, element, location, root, document, ctx)
         token = RUN.set(Run(ctx, self))
         try:
@@ -149,28 +153,43 @@ class Expression:
         return ZoneInfo(tz)
 
     def _eval(self, node: Node, env: _Env):
-        if isinstance(node, Literal):
+        # Dispatch on the exact node class first (the form checks evaluate ~100 expressions per submission), then
+        # as before for subclasses.
+        kind = type(node)
+        if kind is Literal or kind is Number:
             return node.value
-        if isinstance(node, Number):
+        if kind is Binary:
+            return self._binary(node, env)
+        if kind is Call:
+            return self._call_located(node, env)
+        if kind is Path:
+            return self._path(node, env)
+        if isinstance(node, Literal | Number):
             return node.value
         if isinstance(node, Negate):
             return -to_number(self._eval(node.operand, env), self.xforms, env.ctx.tz)
         if isinstance(node, Binary):
             return self._binary(node, env)
         if isinstance(node, Path):
-            if node.start is None and len(node.steps) == 1 and node.steps[0].is_self_node:
-                return [env.node]
-            if node.start == "/" and not node.steps:
-                return [env.root if env.root is not None else env.document]
-            return self._nodes(node, env)
+            return self._path(node, env)
         if isinstance(node, Filter):
             return self._nodes(node, env)
         if isinstance(node, Call):
-            try:
-                return self._call(node, env)
-            except XPathError as error:
-                raise error.located(self.text, node.pos) from None
+            return self._call_located(node, env)
         raise TypeError(node)
+
+    def _path(self, node: Path, env: _Env):
+        if node.start is None and len(node.steps) == 1 and node.steps[0].is_self_node:
+            return [env.node]
+        if node.start == "/" and not node.steps:
+            return [env.root if env.root is not None else env.document]
+        return self._nodes(node, env)
+
+    def _call_located(self, node: Call, env: _Env):
+        try:
+            return self._call(node, env)
+        except XPathError as error:
+            raise error.located(self.text, node.pos) from None
 
     def _binary(self, node: Binary, env: _Env):
         op = node.op
@@ -244,6 +263,7 @@ class Expression:
         return result
 
 
+_AT_ELEMENT = Location(None)  # read only: the context node is the element lxml evaluates on
 _DOCUMENT_AXES = frozenset({"parent", "ancestor", "ancestor-or-self", "self", "descendant-or-self"})
 
 
