@@ -185,3 +185,5 @@ WITHDRAWAL_REASONS: tuple[str, ...] = (
 SENSITIVE_NOTE = (
     "Situation de protection : ne rien partager sans l'accord de la travailleuse sociale référente."
 )
+# Share of demo households interviewed a second time (a re-assessment months later): baseline vs current score.
+FOLLOW_UP_RATE = 0.2

@@ -1,12 +1,18 @@
 """Load the demonstration world: zones, organisations, logins, the ``demo`` programme and its households.
 
-Households go through the registry services with the demo social worker as actor, exactly as a field team's
-registrations would, so the audit trail, consent rules and validation are the real ones. Reference data
-(zones, organisations, logins, programme) is created once and left alone on later runs.
+Each household enters as a filled default questionnaire sent through ``submission_receive`` (channel "web") by the
+demo social worker, exactly as a field team's would: the form's validation, the projection into the registry
+(household, members, registration consent), and scoring on arrival with the default MPI model, so every demo
+household has a score and its explanation. Some households are interviewed again months later (a re-assessment):
+their current score differs from their baseline. Sharing consents naming the associations, their withdrawals, and
+the notes of sensitive files are then recorded through the registry services. Reference data (zones,
+organisations, logins, programme) is created once and left alone on later runs.
 """
 
 from __future__ import annotations
 
+import datetime
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,15 +26,16 @@ from parcours.accounts.services import device_account_create
 from parcours.core.audit import audit_record, diff, snapshot
 from parcours.core.exceptions import ApplicationError
 from parcours.core.models import AuditEvent
-from parcours.questionnaires.services import default_questionnaire_deploy
+from parcours.questionnaires.services import default_questionnaire_deploy, submission_receive
 from parcours.registry import services as registry
-from parcours.registry.models import Household
-from parcours.scoring.services import default_model_install
+from parcours.registry.models import Consent, Household, Person
+from parcours.scoring.models import Score
+from parcours.scoring.services import DEFAULT_FORM_ID, default_model_install
 from parcours.territories import services as territories
 from parcours.territories.models import Zone
 
+from . import answers, data, geography
 from . import casework as demo_casework
-from . import data, geography
 from . import directory as demo_directory
 from . import insights as demo_insights
 from . import referrals as demo_referrals
@@ -56,6 +63,9 @@ class DemoResult:
     households: int = 0
     persons: int = 0
     consents: int = 0
+    submissions: int = 0
+    follow_ups: int = 0
+    scored: int = 0
 
 
 def _created(obj) -> None:
@@ -146,14 +156,41 @@ def _collect(programme: Programme, manager: User) -> None:
                               label=_("Demonstration phone"))
 
 
-def _household(spec: dict, *, actor: User, organisation: Organisation, programme: Programme,
-               zones: dict[str, Zone], organisations: dict[str, Organisation]) -> tuple[int, int]:
-    household = registry.household_create(
-        actor=actor, organisation=organisation, programme=programme, zone=zones[spec["zone"]],
-        code=spec["code"], address=spec["address"], latitude=spec["latitude"], longitude=spec["longitude"],
-        sensitive=spec["sensitive"], notes=spec["notes"], members=spec["members"],
-    )
-    for consent_spec in spec["consents"]:
+def _receive(programme: Programme, *, actor: User, version: str, spec: dict, on: datetime.date, wealth: float,
+             rng: random.Random) -> Household:
+    """Send the household's questionnaire, interviewed on ``on``, through the submission service."""
+    xml = answers.instance_xml(answers.interview(rng, spec, on=on, wealth=wealth), version=version,
+                               instance_id=answers.instance_id(rng))
+    received = submission_receive(programme=programme, xml=xml, channel="web", actor=actor)
+    submission = received.submission
+    if submission.household_id is None or submission.flags:  # the demo's answers must be valid: fail loudly
+        reasons = [r for entry in submission.quarantine_entries.all() for r in entry.reasons]
+        problems = [f"{p.get('field') or ''} {p.get('message', '')}" for p in [*submission.flags, *reasons]] \
+            or [submission.status]
+        raise ApplicationError(_("The demo household %(code)s was not registered: %(why)s")
+                               % {"code": spec["code"], "why": "; ".join(map(str, problems))})
+    return submission.household
+
+
+def _household(spec: dict, *, actor: User, programme: Programme, version: str,
+               organisations: dict[str, Organisation], rng: random.Random) -> tuple[Household, int]:
+    """Register ``spec`` through a submission (re-assessed later for some), then its sharing consents and note.
+
+    The interview happens on the day the draw's consent was given (else a day of 2025); returns the household
+    and the number of submissions sent for it.
+    """
+    consents = spec["consents"]
+    on = consents[0]["given_on"] if consents else datetime.date(2025, 1, 1) + datetime.timedelta(
+        days=rng.randint(0, 300))
+    # Nobody is interviewed before the birth of its youngest member.
+    on = max(on, max(person["date_of_birth"] for person in spec["members"]) + datetime.timedelta(days=14))
+    wealth = rng.betavariate(2, 2.5)
+    household = _receive(programme, actor=actor, version=version, spec=spec, on=on, wealth=wealth, rng=rng)
+    if spec["notes"]:
+        registry.household_update(actor=actor, household=household, notes=spec["notes"])
+    for consent_spec in consents:
+        if consent_spec["purpose"] != "sharing":  # registration was answered in the questionnaire
+            continue
         consent = registry.consent_record(
             actor=actor, household=household, purpose=consent_spec["purpose"],
             organisations=[organisations[slug] for slug in consent_spec["organisations"]],
@@ -163,7 +200,14 @@ def _household(spec: dict, *, actor: User, organisation: Organisation, programme
         if consent_spec.get("withdrawn_on"):
             registry.consent_withdraw(actor=actor, consent=consent, reason=consent_spec["reason"],
                                       on=consent_spec["withdrawn_on"])
-    return len(spec["members"]), len(spec["consents"])
+    sent = 1
+    if rng.random() < data.FOLLOW_UP_RATE:
+        # Re-assessed 3 to 8 months later with the same questionnaire: the family's situation has moved.
+        later = on + datetime.timedelta(days=rng.randint(90, 240))
+        moved = min(0.99, max(0.01, wealth + rng.choice((-1, 1)) * rng.uniform(0.15, 0.4)))
+        _receive(programme, actor=actor, version=version, spec=spec, on=later, wealth=moved, rng=rng)
+        sent += 1
+    return household, sent
 
 
 @transaction.atomic
@@ -198,15 +242,22 @@ def demo_load(
     _collect(programme, users[data.MANAGER_EMAIL])
     result = DemoResult(zones=len(zones), organisations=len(organisations), users=len(users))
     actor = users[data.REGISTRAR_EMAIL]
-    office = organisations[data.LEAD_ORGANISATION]
+    version = programme.questionnaires.get(form_id=DEFAULT_FORM_ID).current_version.version
+    rng = random.Random(f"{seed}-answers")  # its own generator: the people drawn from ``seed`` stay the same
+    created = []
     for number, spec in enumerate(specs, start=1):
-        persons, consents = _household(spec, actor=actor, organisation=office, programme=programme,
-                                       zones=zones, organisations=organisations)
+        household, sent = _household(spec, actor=actor, programme=programme, version=version,
+                                     organisations=organisations, rng=rng)
+        created.append(household.pk)
         result.households += 1
-        result.persons += persons
-        result.consents += consents
+        result.submissions += sent
+        result.follow_ups += sent - 1
         if progress:
             progress(number, len(specs))
+    mine = Household.objects.filter(pk__in=created)
+    result.persons = Person.objects.filter(household__in=mine).count()
+    result.consents = Consent.objects.filter(household__in=mine).count()
+    result.scored = Score.objects.filter(household__in=mine, is_current=True).values("household").distinct().count()
     # Later steps, each owned by its app's demo module: the service directory, then cases and plans built
     # on the scored households, referrals from their actions, and published zone diagnostics.
     world = World(zones=zones, organisations=organisations, users=users, programme=programme)

@@ -7,13 +7,16 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 
 from parcours.accounts.models import Membership, Organisation, Programme
 from parcours.core.models import AuditEvent
 from parcours.demo import data
+from parcours.questionnaires.models import Submission
 from parcours.registry.models import Consent, Household, Identifier, Person
 from parcours.registry.selectors import households_visible_to
+from parcours.scoring.models import Score
 from parcours.territories.models import Zone
 
 SMALL = 25
@@ -138,15 +141,21 @@ def test_registrations_leave_an_audit_trail_naming_the_social_worker(small_demo)
     assert set(created.values_list("actor__email", flat=True)) == {worker}
 
 
+def loaded(seed: int) -> tuple[list[tuple], list[tuple]]:
+    """The fingerprint and the scores of a demo loaded from ``seed``, then undone (cases and referrals built on the
+    households would otherwise protect them from deletion)."""
+    with transaction.atomic():
+        run_demo(households=SMALL, seed=seed)
+        scores = sorted(Score.objects.values_list("household__code", "value", "is_current", "is_baseline"))
+        result = fingerprint(), scores
+        transaction.set_rollback(True)
+    return result
+
+
 def test_same_seed_gives_the_same_households(db):
-    run_demo(households=SMALL, seed=7)
-    first = fingerprint()
-    Household.objects.all().delete()
-    run_demo(households=SMALL, seed=7)
-    assert fingerprint() == first
-    Household.objects.all().delete()
-    run_demo(households=SMALL, seed=8)
-    assert [row[0] for row in fingerprint()] != [row[0] for row in first]
+    first, scores = loaded(7)
+    assert loaded(7) == (first, scores)
+    assert [row[0] for row in loaded(8)[0]] != [row[0] for row in first]
 
 
 def test_if_empty_leaves_a_loaded_database_alone(db):
@@ -166,9 +175,9 @@ def test_default_run_loads_300_realistic_households(db):
     run_demo()
     assert Household.objects.count() == data.DEFAULT_HOUSEHOLDS
     total = data.DEFAULT_HOUSEHOLDS
-    registered = Consent.objects.filter(purpose="registration").count()
+    # The questionnaire asks the consent to registration before anything enters the registry: every household.
+    assert Consent.objects.filter(purpose="registration").values("household").distinct().count() == total
     sharing = Consent.objects.filter(purpose="sharing")
-    assert 0.45 * total < registered < 0.75 * total
     assert 0.2 * total < sharing.count() < 0.4 * total
     assert sharing.filter(withdrawn_on__isnull=False).exists()
     assert sharing.filter(expires_on__isnull=False).exists()
@@ -180,3 +189,43 @@ def test_default_run_loads_300_realistic_households(db):
     assert Person.objects.filter(date_of_birth_estimated=True).exists()
     assert Person.objects.exclude(phone="").exists()
     assert Household.objects.values("zone").distinct().count() == 30
+    # Every household scored with its explanation; some re-assessed, so their score moved since the baseline.
+    current = Score.objects.filter(is_current=True)
+    assert current.values("household").distinct().count() == total
+    assert current.filter(is_poor=True).count() > 0.1 * total and current.filter(is_poor=False).exists()
+    followed = Score.objects.filter(is_current=True, is_baseline=False)
+    assert 0.1 * total < followed.count() < 0.3 * total
+    baselines = {s.household_id: s.value for s in Score.objects.filter(is_baseline=True)}
+    assert any(baselines[s.household_id] != s.value for s in followed)
+
+
+def test_every_demo_household_enters_through_a_questionnaire_and_has_a_score_with_its_explanation(small_demo):
+    """The social worker's questionnaires (web channel) put each household in the registry and score it on arrival."""
+    worker = login_for("social_worker").email
+    submissions = Submission.objects.filter(programme__slug="demo")
+    assert submissions.filter(status="projected").count() == submissions.count() >= SMALL
+    assert set(submissions.values_list("channel", flat=True)) == {"web"}
+    assert set(submissions.values_list("submitted_by__email", flat=True)) == {worker}
+    for household in Household.objects.all():
+        score = Score.objects.get(household=household, is_current=True)
+        assert score.value is not None and score.model_version.model.method == "alkire-foster"
+        assert score.submission.household_id == household.pk
+        indicators = score.explanation["indicators"]
+        assert len(indicators) == len(score.deprivations) == 9, household.code
+        assert all(part.get("answers") is not None for part in indicators), household.code
+    assert "households scored" in small_demo and f"{SMALL} households scored" in small_demo
+
+
+def test_the_social_worker_reads_why_a_demo_household_is_prioritised(small_demo, client):
+    login = login_for("social_worker")
+    client.post(reverse("login"), {"username": login.email, "password": login.password})
+    household = Score.objects.filter(is_current=True).order_by("-value").first().household
+    text = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    assert f"diagnosis-{Score.objects.get(household=household, is_current=True).pk}" in text
+
+
+def test_sensitive_demo_households_come_from_a_protection_concern(small_demo):
+    for household in Household.objects.filter(sensitive=True):
+        assert household.notes == data.SENSITIVE_NOTE
+        answers = household.submissions.order_by("created_at").first().data
+        assert answers["protection/protection_concern"] not in ("", "none", "prefer_not_to_say")

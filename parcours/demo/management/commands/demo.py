@@ -48,6 +48,9 @@ class Command(BaseCommand):
                 "households": result.households, "persons": result.persons, "consents": result.consents,
             }
         ))
+        self.stdout.write(_("%(submissions)d questionnaires received (%(follow_ups)d re-assessments); %(scored)d "
+                            "households scored.") % {"submissions": result.submissions,
+                                                     "follow_ups": result.follow_ups, "scored": result.scored})
         self.stdout.write(_("Demo logins (e-mail / password — role, organisation):"))
         names = {spec.slug: spec.name for spec in data.ORGANISATIONS}
         for login in data.LOGINS:
