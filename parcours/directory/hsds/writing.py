@@ -75,18 +75,24 @@ class Rows:
             self._index[(table, link)] = index
         return index.get(parent_id, [])
 
-    def nest(self, table: str, row: dict, *, parent_link: str | None = None, excluded=None) -> dict:
-        """The nested HSDS object of ``row``, as the compiled schemas describe it."""
+    def nest(self, table: str, row: dict, *, parent_link: str | None = None, excluded=None,
+             ancestors: tuple[str, ...] = ()) -> dict:
+        """The nested HSDS object of ``row``, as the compiled schemas describe it.
+
+        A table already being nested above is not nested again (a service at a location under its service does
+        not repeat the service), which also keeps the recursion finite.
+        """
         excluded = self.excluded if excluded is None else excluded
+        ancestors = (*ancestors, table)
         obj = {k: v for k, v in row.items() if k != parent_link}
         for key, (target, holder) in OBJECTS.get(table, {}).items():
             target_row = self.tables[target].get(str(row.get(holder)))
-            if (table, key) not in excluded and target_row is not None:
-                obj[key] = self.nest(target, target_row, excluded=excluded)
+            if (table, key) not in excluded and target not in ancestors and target_row is not None:
+                obj[key] = self.nest(target, target_row, excluded=excluded, ancestors=ancestors)
         for key, (child, link) in CHILDREN.get(table, {}).items():
-            if (table, key) in excluded:
+            if (table, key) in excluded or child in ancestors:
                 continue
-            nested = [self.nest(child, r, parent_link=link, excluded=excluded)
+            nested = [self.nest(child, r, parent_link=link, excluded=excluded, ancestors=ancestors)
                       for r in self.children(child, link, row["id"])]
             if nested:
                 obj[key] = nested
