@@ -124,6 +124,11 @@ class Diagnostic:
     created_at: datetime.datetime | None = None
 
     @property
+    def k_text(self) -> str:
+        """The poverty cutoff as a share of weighted deprivations ("33,3 %")."""
+        return percent(self.k) if self.k is not None else ""
+
+    @property
     def has_data(self) -> bool:
         return self.total is not None and bool(self.total.n or self.total.suppressed)
 

@@ -114,7 +114,7 @@ def methodology_lines(diagnostic: Diagnostic) -> list[tuple[str, str]]:
         (_("Zone"), f"{diagnostic.zone.display_name} ({diagnostic.zone.code})"),
         (_("Scoring model"), diagnostic.model_name),
         (_("Model version"), diagnostic.model_version),
-        (_("Poverty cutoff (k)"), "" if diagnostic.k is None else f"{diagnostic.k:g}"),
+        (_("Poverty cutoff (k)"), diagnostic.k_text),
         (_("Suppression rule"), suppression_rule(diagnostic)),
         (_("Data period"), diagnostic.period or _("%(start)s to %(end)s") % {
             "start": start or "…", "end": end or "…"}),

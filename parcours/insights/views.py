@@ -26,6 +26,7 @@ from .brief import brief_build
 from .reports import GROUPS, MEASURES, diagnostic_build, no_data_message
 from .reports_render import render_pdf, report_context
 from .reports_tasks import FORMATS, ZONE_REPORT, report_job_create, zone_report_task
+from .selectors import programme_for_figures
 
 
 def _programmes(user):
@@ -34,10 +35,7 @@ def _programmes(user):
 
 def _programme(user, slug: str):
     """A programme whose figures ``user`` may see (suppressed unless they are its lead's staff); 404 otherwise."""
-    programme = _programmes(user).filter(slug=slug).first()
-    if programme is None:
-        raise Http404
-    return programme
+    return programme_for_figures(user=user, slug=slug)
 
 
 def _zone(code: str) -> Zone:

@@ -5,11 +5,14 @@ association B (partner: suppressed figures); ``viewer`` of donor D and ``strange
 programme); anonymous.
 """
 
+import gzip
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from parcours.insights.snapshot import snapshot_forget
@@ -183,3 +186,21 @@ def test_people_outside_the_programme_see_no_figures(client, world, programme, p
 def test_anonymous_is_sent_to_log_in(client, world):
     response = client.get(reverse("insights:dashboard"))
     assert response.status_code == 302 and settings.LOGIN_URL in response["Location"]
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_dashboard_page_weight_stays_within_its_own_budget(client, world, programme, manager, language):
+    """The dashboard is the one page that loads Leaflet and Vega (~1 MB raw, ~0.35 MB compressed as WhiteNoise
+    serves it); its budget is 1.3 MB raw and 420 kB gzipped, page included. The home page loads neither."""
+    from tests.test_page_weight import asset_sizes
+
+    html = open_page(client, manager, reverse("insights:dashboard") + "?programme=demo&level=2",
+                     language).content.decode()
+    sizes = asset_sizes(html)
+    raw = len(html.encode()) + sum(sizes.values())
+    compressed = len(gzip.compress(html.encode())) + sum(
+        len(gzip.compress(Path(finders.find(url.split(settings.STATIC_URL, 1)[1])).read_bytes())) for url in sizes)
+    assert raw < 1_300_000, f"{raw} bytes"
+    assert compressed < 420_000, f"{compressed} bytes gzipped"
+    home = client.get(reverse("home")).content.decode()
+    assert "vega" not in home and "leaflet" not in home
