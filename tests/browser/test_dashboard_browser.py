@@ -96,7 +96,7 @@ def test_manager_sees_map_charts_and_drills_down_in_french(world, live_server, b
     page.goto(f"{live_server.url}/diagnostics/?programme=demo&level=1")
     wait_for_drawing(page, 1)
     page.locator("#pc-map path.pc-map-zone").first.click()
-    page.wait_for_url("**/diagnostics/demo/zones/XK01/**")
+    page.wait_for_url("**/diagnostics/demo/zone/XK01/**")
     wait_for_drawing(page, 4)
     assert page.locator("[data-pc-chart='pc-chart-censored'] svg .mark-rect path").count() >= 9
     screenshot(page, "dashboard_zone_fr")
@@ -134,7 +134,7 @@ def test_partner_sees_suppressed_zones_hatched_in_arabic_right_to_left(world, li
     label_box = labels.filter(has_text="المدينة السفلى").bounding_box()
     assert label_box["x"] >= bar_box["x"] + bar_box["width"] - 1, "the labels are not on the right in Arabic"
 
-    page.goto(f"{live_server.url}/diagnostics/demo/zones/XK01/?by=sex")
+    page.goto(f"{live_server.url}/diagnostics/demo/zone/XK01/?by=sex")
     wait_for_drawing(page, 4)
     assert page.locator(".pc-suppressed-cell").count() >= 1
     screenshot(page, "dashboard_zone_ar")
