@@ -342,10 +342,12 @@ def submissions_import(
     ignore_unknown_columns: bool = False,
     bundled: bool = False,
     progress: Progress | None = None,
+    timings: dict | None = None,
 ) -> dict:
     """Import the submissions of ``files`` (name, open binary file) into ``questionnaire``; returns the job result.
 
     ``bundled``: ``files`` is one ZIP that only wraps files uploaded together (members keep their own names).
+    ``timings``: a dictionary the receiving's seconds per stage are added to as batches go (benchmarks).
     """
     if isinstance(actor, str) or not user_may_manage(actor, questionnaire.programme):
         raise PermissionDenied(_("Only a manager of the programme's lead organisation may import submissions."))
@@ -379,6 +381,8 @@ def submissions_import(
         sender = _Sender(plans=plans, staging=staging, builder=InstanceBuilder(form_version),
                          programme=questionnaire.programme, actor=actor, progress=progress,
                          total=checker.main_rows)
+        if timings is not None:
+            sender.timings = timings
         sender.run()
     finished = time.perf_counter()
     counts = sender.counts
