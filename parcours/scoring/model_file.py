@@ -194,6 +194,7 @@ def _alkire_foster(check: Checker, data: dict) -> dict:
         check.add(_("“indicators” must be a non-empty list of indicators."), ("indicators",))
         return {"k": k, "missing": missing}
     specs, seen, total = [], set(), Fraction(0)
+    weighed, by_dimension = 0, {}
     for index, item in enumerate(indicators):
         path = ("indicators", index)
         if not isinstance(item, dict):
@@ -223,15 +224,16 @@ def _alkire_foster(check: Checker, data: dict) -> dict:
                       % {"indicator": title, "value": item.get("weight")}, (*path, "weight"))
         elif weight is not None:
             total += weight
+            weighed += 1
+            key = dimension if isinstance(dimension, str) and dimension else "?"
+            by_dimension[key] = by_dimension.get(key, 0.0) + float(weight)
         expression = check_expression(check, item.get("deprived_if"), (*path, "deprived_if"), title)
         label = check_label(check, item.get("label"), (*path, "label"), title)
         if expression is not None and weight is not None and weight > 0 and isinstance(name, str) and \
                 isinstance(dimension, str) and dimension:
             specs.append(IndicatorSpec(name, dimension, float(weight), item["deprived_if"], expression, label))
-    if len(specs) == len(indicators) and abs(float(total) - 1) > WEIGHT_TOLERANCE:
-        by_dimension: dict[str, float] = {}
-        for spec in specs:
-            by_dimension[spec.dimension] = by_dimension.get(spec.dimension, 0.0) + spec.weight
+    # Checked as soon as every weight is a number, so a file with a bad expression also learns its weights are off.
+    if weighed == len(indicators) and abs(float(total) - 1) > WEIGHT_TOLERANCE:
         check.add(_("The indicator weights sum to %(total)s, not 1 (tolerance %(tolerance)s); by dimension: "
                     "%(detail)s.") % {
             "total": f"{float(total):.4f}", "tolerance": WEIGHT_TOLERANCE,

@@ -165,3 +165,36 @@ def test_a_model_of_another_method_is_refused(tmp_path):
 ])
 def test_malformed_files_are_refused_with_the_line(tmp_path, csv_text, message):
     assert message in cli_error(tmp_path, csv_text)
+
+
+def test_a_model_in_the_issue_s_form_with_decimal_weights_is_read(tmp_path):
+    # The form of the issue: k 0.3333 and weights rounded to four decimals (sum 1.0001, within the tolerance).
+    model = tmp_path / "decimal.yaml"
+    model.write_text(
+        "method: alkire-foster\nk: 0.3333\nmissing: exclude\nindicators:\n"
+        "  - {name: schooling, dimension: education, weight: 0.3333, deprived_if: \"${years_schooling} < 6\"}\n"
+        "  - {name: nutrition, dimension: health, weight: 0.3334, deprived_if: \"${undernourished} = 'yes'\"}\n"
+        "  - {name: water, dimension: living, weight: 0.1667, deprived_if: \"${water} = 'unprotected'\"}\n"
+        "  - {name: electricity, dimension: living, weight: 0.1667,"
+        " deprived_if: \"not(selected(${assets}, 'electricity'))\"}\n")
+    data = json.loads(run(CSV, "--model", str(model), "--format", "json"))
+    assert set(data) >= {"n", "k", "H", "A", "M0", "se", "indicators"} and "groups" not in data
+    assert data["k"] == pytest.approx(0.3333) and data["H"] == pytest.approx(2 / 3)
+    assert set(data["indicators"]["water"]) == {"uncensored_h", "censored_h", "contribution", "contribution_pct"}
+    assert sum(i["contribution_pct"] for i in data["indicators"].values()) == pytest.approx(100)
+
+
+def test_a_model_with_bad_weights_and_an_unparsable_expression_reports_both_and_writes_nothing(tmp_path):
+    model = tmp_path / "bad.yaml"
+    model.write_text("method: alkire-foster\nk: 0.3333\nindicators:\n"
+                     "  - {name: schooling, dimension: education, weight: 0.5,"
+                     " deprived_if: \"${years_schooling} < 6\"}\n"
+                     "  - {name: nutrition, dimension: health, weight: 0.4,"
+                     " deprived_if: \"${undernourished} = 'yes' and (\"}\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command("mpi", CSV, "--model", str(model), "--format", "json", stdout=out, stderr=io.StringIO())
+    message = str(error.value)
+    assert out.getvalue() == ""
+    assert "2 problems" in message and "Indicator “nutrition”" in message and "row 5" in message
+    assert "weights sum to 0.9000, not 1" in message and "education 0.5000, health 0.4000" in message
