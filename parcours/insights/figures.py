@@ -36,19 +36,21 @@ def group_choices() -> dict[str, str]:
             "migrant": _("migrant or displaced")}
 
 
-def group_value_label(group: str | None, value) -> str:
-    if group is None or value is None:
-        return _("all")
+def group_value_labels(group: str | None) -> dict:
+    """The translated label of each value of ``group`` (None: the total over the groups)."""
     labels = {
         "sex": {"F": _("female"), "M": _("male")},
         "age_group": {"under_18": _("under 18"), "18_59": _("18 to 59"), "60_plus": _("60 or over")},
         "disability": {"yes": _("yes"), "no": _("no")},
         "migrant": {"yes": _("yes"), "no": _("no")},
         "size_band": {"1": _("1 person"), "2-3": _("2–3 people"), "4-6": _("4–6 people"), "7+": _("7 or more")},
-    }
-    if value == "":
-        return _("not known")
-    return labels.get(group, {}).get(value, str(value))
+    }.get(group, {})
+    return {**labels, "": _("not known"), None: _("all")}
+
+
+def group_value_label(group: str | None, value) -> str:
+    labels = group_value_labels(group)
+    return labels.get(value, str(value))
 
 
 @dataclass
@@ -201,19 +203,19 @@ def table_from_snapshot(snapshot: Snapshot, *, model, zone: Zone | None, level: 
                                % {"zone": zone.name if zone is not None else _("the programme's zones"),
                                   "period": period.label if period else _("any period")})
     figures = {key: figures_of(vector, data.columns, names, indicators.missing) for key, vector in data.sums.items()}
-    zones = {z.path: z for z in Zone.objects.filter(path__in=[key[0] for key in figures if key[0]])}
+    zones = {row[0]: row for row in Zone.objects.filter(path__in=[key[0] for key in figures if key[0]])
+             .values_list("path", "code", "name", "name_ar")}
     rows = []
     decision = None
     if not raw:
         atoms = {key: f.n_total for key, f in figures.items() if _is_atom(key, by)}
         margins = _margins(figures, by, top=(zone.level + 1) if zone is not None else 0, level=level)
         decision = disclosure.protect(atoms, margins, k=k)
+    labels = group_value_labels(by)
+    texts = {"total": _("Total"), "above": _("Located above this level")}
     for key in sorted(figures, key=lambda key: _order(key, zones)):
-        rows.append(_row(key, figures[key], zones, by, language, decision, k))
-    version = snapshot.version_id
-    from parcours.scoring.models import ScoringModelVersion
-
-    number = ScoringModelVersion.objects.filter(pk=version).values_list("version", flat=True).first() or 0
+        rows.append(_row(key, figures[key], zones, labels, texts, language, decision, k))
+    number = snapshot.version_number
     total = figures.get((ALL, ALL))
     return FigureTable(
         rows=rows,
@@ -264,18 +266,19 @@ def _order(key, zones):
     return (*zone_sort, group is not ALL, "" if group is ALL else str(group))
 
 
-def _row(key, figures: Figures, zones: dict, by, language: str, decision, k: int) -> FigureRow:
+def _row(key, figures: Figures, zones: dict, labels: dict, names: dict, language: str, decision, k: int,
+         ) -> FigureRow:
     zone_path, group = key
     if zone_path is ALL:
-        code, name = None, _("Total")
+        code, name = None, names["total"]
     elif zone_path == "":
-        code, name = "", _("Located above this level")
+        code, name = "", names["above"]
     else:
-        found = zones.get(zone_path)
-        code = found.code if found else zone_path.rstrip("/").rsplit("/", 1)[-1]
-        name = (found.name_ar if language == "ar" and found.name_ar else found.name) if found else code
+        found = zones.get(zone_path)  # (path, code, name, name_ar)
+        code = found[1] if found else zone_path.rstrip("/").rsplit("/", 1)[-1]
+        name = (found[3] if language == "ar" and found[3] else found[2]) if found else code
     row = FigureRow(
-        zone_code=code, zone_name=name, zone_path=zone_path, group=group, group_label=group_value_label(by, group),
+        zone_code=code, zone_name=name, zone_path=zone_path, group=group, group_label=labels.get(group, str(group)),
         n=figures.n, n_total=figures.n_total, population=figures.population, H=figures.H, A=figures.A,
         M0=figures.M0, se_H=figures.se_H, se_M0=figures.se_M0, ci_H=figures.ci_H, ci_M0=figures.ci_M0,
         vulnerable=figures.vulnerable, severe=figures.severe, censored=dict(figures.censored),

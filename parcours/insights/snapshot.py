@@ -216,6 +216,7 @@ class Snapshot:
     files: list[str] = field(default_factory=list)
     cubes: dict = field(default_factory=dict)
     checked_at: float = 0.0
+    version_number: int = 0  # ScoringModel.version the snapshot was built with
 
     @property
     def d(self) -> int:
@@ -394,7 +395,7 @@ def snapshot_rebuild(model) -> Snapshot:
         _write_manifest(directory, manifest)
         _remove_files(directory, old, keep={base})
     snapshot = Snapshot(str(model.pk), str(version.pk), indicators, frame, watermark, 1, [base],
-                        checked_at=time.monotonic())
+                        checked_at=time.monotonic(), version_number=version.version)
     with _LOCK:
         _CACHE[str(model.pk)] = snapshot
     return snapshot
@@ -500,16 +501,16 @@ def snapshot_open(model, *, refresh: bool = True) -> Snapshot:
     With ``refresh``, the database is asked for changed scores at most every ``PARCOURS_INSIGHTS_REFRESH_SECONDS``
     (default 10; 0 in tests: always): pages never wait for a full rebuild except the very first time.
     """
-    version = model.current
     key = str(model.pk)
     with _LOCK:
         snapshot = _CACHE.get(key)
-    directory = _directory(model)
-    if snapshot is None or snapshot.version_id != str(version.pk):
-        manifest = _read_manifest(directory)
+    if snapshot is None or snapshot.version_number != model.version:
+        version = model.current
+        manifest = _read_manifest(_directory(model))
         if manifest is None or manifest.get("version_id") != str(version.pk):
             return snapshot_rebuild(model)
-        snapshot = _load(directory, manifest, indicators_of(version), model)
+        snapshot = _load(_directory(model), manifest, indicators_of(version), model)
+        snapshot.version_number = version.version
         with _LOCK:
             _CACHE[key] = snapshot
     if refresh:
