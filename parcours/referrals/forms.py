@@ -31,7 +31,9 @@ class ReferralForm(forms.Form):
         self.fields["service"].choices = [(str(s.pk), s.display_name) for s in services]
         self.fields["person"].queryset = members
         for field in self.fields.values():
-            if not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
+            if isinstance(field.widget, forms.Select) and not isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
                 field.widget.attrs.setdefault("class", "form-control")
 
 
