@@ -40,7 +40,11 @@
         if (p.url) zone.on("click", function () { window.location.href = p.url; });
       },
     }).addTo(map);
-    if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+    // Keep the zones clear of the legend, which sits in the bottom corner on the reading side's end.
+    var reserve = Math.min(210, Math.round(container.clientWidth * 0.35));
+    var fit = rtl ? { paddingTopLeft: [reserve, 10], paddingBottomRight: [10, 10] }
+      : { paddingTopLeft: [10, 10], paddingBottomRight: [reserve, 10] };
+    if (layer.getLayers().length) map.fitBounds(layer.getBounds(), fit);
     else map.setView([0, 0], 1);
 
     var legend = L.control({ position: rtl ? "bottomleft" : "bottomright" });
