@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import resource
@@ -116,7 +117,7 @@ def _setup():
     from parcours.accounts.models import Programme
 
     if not Programme.objects.filter(slug="demo").exists():
-        call_command("demo", households=0, verbosity=0)
+        call_command("demo", households=0, verbosity=0, stdout=io.StringIO())
     programme = Programme.objects.get(slug="demo")
     return programme, programme.questionnaires.get(form_id="fiche_socio_economique")
 

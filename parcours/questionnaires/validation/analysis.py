@@ -133,3 +133,66 @@ def narrow(nodeset: str) -> tuple[str, str, str] | None:
         return None
     cut = nodeset.index("[", tree.steps[1].pos)
     return tree.start.args[0].value, nodeset[:cut], nodeset[cut:]
+
+
+# Functions whose value depends on more than their arguments' text: the clock, chance, the position or identity
+# of nodes, the form's other instances and translations.
+_IMPURE = {"now", "today", "random", "uuid", "once", "randomize", "position", "last", "current", "instance", "itext",
+           "choice-name", "pulldata", "indexed-repeat", "digest", "base64-decode", "id", "lang", "name",
+           "local-name", "namespace-uri", "generate-id", "jr:choice-name"}
+
+
+def pure_refs(expression: xpath.Expression, leaves: set[str], root_name: str) -> tuple | None:
+    """The answers an expression's value is a function of, when it is one: ``("self",)`` (the context node),
+    ``("abs", path)`` (a question outside repeats) or ``("rel", names)`` (``../name``: a sibling question); None
+    when its value may depend on anything else (node positions, the clock, a node-set it returns, a filter…).
+
+    The validator then shares values between submissions: ``. >= 0`` or ``${consent} = 'yes'`` is evaluated once
+    per distinct answer, not once per submission.
+    """
+    refs: list[tuple] = []
+
+    def visit(node) -> bool:
+        if isinstance(node, syntax.Literal | syntax.Number):
+            return True
+        if isinstance(node, syntax.Negate):
+            return visit(node.operand)
+        if isinstance(node, syntax.Binary):
+            return node.op != "|" and visit(node.left) and visit(node.right)
+        if isinstance(node, syntax.Call):
+            spec = expression.specs.get(id(node))
+            if spec is None or spec.context_first or node.name in _IMPURE or node.qname in _IMPURE:
+                return False
+            if not node.args and spec.context_default:  # string-length() reads the context node
+                refs.append(("self",))
+            return all(visit(a) for a in node.args)
+        if isinstance(node, syntax.Path):
+            return _path_ref(node, refs, leaves, root_name)
+        return False
+
+    if not visit(expression.ast) or isinstance(expression.ast, syntax.Path):
+        return None  # a bare path's value is a node-set: nothing to share
+    return tuple(dict.fromkeys(refs))
+
+
+def _path_ref(path: syntax.Path, refs: list, leaves: set[str], root_name: str) -> bool:
+    steps = path.steps
+    if any(step.predicates for step in steps):
+        return False
+    if path.start == "/":
+        names = [step.local for step in steps if step.axis == "child" and step.kind == "name" and not step.prefix]
+        if len(names) != len(steps) or len(names) < 2 or names[0] != root_name or "/".join(names[1:]) not in leaves:
+            return False
+        refs.append(("abs", "/".join(names[1:])))
+        return True
+    if path.start is not None:
+        return False
+    if len(steps) == 1 and steps[0].is_self_node:
+        refs.append(("self",))
+        return True
+    first, rest = steps[0], steps[1:]
+    if not (first.axis == "parent" and first.kind == "node" and rest
+            and all(s.axis == "child" and s.kind == "name" and not s.prefix and s.local != "*" for s in rest)):
+        return False
+    refs.append(("rel", tuple(s.local for s in rest)))
+    return True

@@ -50,6 +50,8 @@ def _local(node) -> str:
 
 
 _MISS = object()
+_SHAREABLE = (bool, float, str)  # values shared between submissions (never node-sets, which belong to one)
+_SHARED_SIZE = 200_000
 
 
 def _differs(submitted: str, computed: str) -> bool:
@@ -148,8 +150,51 @@ class _Run:
                 self._walk(child, path + "/", len(self.slots) - 1, child_row)
 
     # evaluation ----------------------------------------------------------------------------------------------
+    def _answers(self, refs: tuple, slot: _Slot) -> tuple | None:
+        """The texts of the answers ``refs`` names (see analysis.pure_refs), or None if one is not a plain leaf."""
+        texts = []
+        for ref in refs:
+            if ref[0] == "self":
+                elements = [slot.element]
+            elif ref[0] == "abs":
+                elements = self.by_path.get(ref[1], ())
+            else:
+                if slot.parent is None:
+                    return None
+                kids = self.kids.get(slot.parent)
+                if kids is None:  # the shape does not change while checking: each parent's children read once
+                    kids = self.kids[slot.parent] = {}
+                    for child in self.slots[slot.parent].element:
+                        kids.setdefault(_local(child), []).append(child)
+                names = ref[1]
+                elements = kids.get(names[0], ())
+                for name in names[1:]:
+                    elements = [child for element in elements for child in element if _local(child) == name]
+            for element in elements:
+                if len(element):
+                    return None
+            texts.append(tuple(element.text or "" for element in elements))
+        return tuple(texts)
+
     def _evaluate(self, index: int, attribute: str, expression: xpath.Expression, how: str):
         slot = self.slots[index]
+        refs = self.form.pure.get(id(expression))
+        if refs is not None:  # a function of a few answers: computed once per distinct answers, for every submission
+            answers = self._answers(refs, slot)
+            if answers is not None:
+                key = (id(expression), how, answers)
+                shared = self.form.shared
+                value = shared.get(key, _MISS)
+                if value is _MISS:
+                    value = self._evaluate_here(index, attribute, expression, how, slot)
+                    if type(value) in _SHAREABLE and (index, attribute) not in self.errors:
+                        if len(shared) > _SHARED_SIZE:
+                            shared.clear()
+                        shared[key] = value
+                return value
+        return self._evaluate_here(index, attribute, expression, how, slot)
+
+    def _evaluate_here(self, index: int, attribute: str, expression: xpath.Expression, how: str, slot: _Slot):
         anchor = self.form.anchors.get(id(expression), None)
         if anchor is not None:  # shared by the siblings (or the whole submission) while no answer changes
             key = (id(expression), how, slot.parent if anchor == "parent" else "doc")
@@ -346,6 +391,11 @@ class _Run:
         self._fill(self.root, self.form.template.children)
         self._walk(self.root, "", None, None)
         self.relevant = [True] * len(self.slots)
+        self.by_path: dict[str, list] = {}
+        self.kids: dict[int, dict[str, list]] = {}
+        for slot in self.slots:
+            if slot.row is None:
+                self.by_path.setdefault(slot.path, []).append(slot.element)
         for _attempt in range(MAX_PASSES):
             if not self._pass():
                 break

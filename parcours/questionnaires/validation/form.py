@@ -20,7 +20,7 @@ from lxml import etree
 from .. import xpath
 from ..xform import parse_xml
 from ..xpath import syntax
-from .analysis import anchor, contextualise, narrow
+from .analysis import anchor, contextualise, narrow, pure_refs
 
 XF = "http://www.w3.org/2002/xforms"
 H = "http://www.w3.org/1999/xhtml"
@@ -87,8 +87,15 @@ class CompiledForm:
     clock: list[str] = field(default_factory=list)  # paths of the end, start and today metadata, in that order
 
     bare: set[int] = field(default_factory=set)  # ids of expressions that read nothing of the form (see below)
+    # id(expression) → the answers its value is a function of (analysis.pure_refs), and the values already computed
+    # for given answers, shared by every submission of this form version: (id, how, answers) → value.
+    pure: dict[int, tuple] = field(default_factory=dict)
+    shared: dict[tuple, object] = field(default_factory=dict)
 
     def __post_init__(self):
+        in_repeat = [path for path, question in self.questions.items() if question.repeat]
+        leaves = {path for path, question in self.questions.items() if not question.container
+                  and not any(path.startswith(r + "/") for r in in_repeat)}
         for question in self.questions.values():
             for expression in (question.relevant, question.required, question.constraint, question.calculate,
                                question.itemset, question.count):
@@ -99,6 +106,9 @@ class CompiledForm:
                     if not any(isinstance(node, syntax.Call) and node.name in _MODEL_FUNCTIONS
                                for node in syntax.walk(expression.ast)):
                         self.bare.add(id(expression))
+                        refs = pure_refs(expression, leaves, self.root_name)
+                        if refs is not None:
+                            self.pure[id(expression)] = refs
 
     @property
     def repeats(self) -> list[str]:
