@@ -455,6 +455,16 @@ class Language(BaseModel):
     def __str__(self) -> str:
         return self.name or self.code
 
+    @property
+    def display_name(self) -> str:
+        """The language's name in the reader's language when Django knows its code, else the name as recorded."""
+        from django.utils.translation import get_language_info
+
+        try:
+            return get_language_info(self.code)["name_translated"] if self.code else self.name
+        except KeyError:
+            return self.name or self.code
+
 
 class Accessibility(BaseModel):
     """What helps people with disabilities reach a location (HSDS ``accessibility``)."""

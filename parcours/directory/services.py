@@ -67,6 +67,15 @@ def _audit_new(actor, obj, parent=None, note: str = "") -> None:
                  parent=parent, note=note)
 
 
+def needs_taxonomy_install() -> tuple[int, int]:
+    """Install or refresh the default needs taxonomy (the migration does it; this is for databases emptied since,
+    e.g. by transactional tests). Idempotent: returns (created, updated)."""
+    from .models import Taxonomy
+    from .needs import install
+
+    return install(Taxonomy, TaxonomyTerm)
+
+
 # --- Services and organisations ------------------------------------------------------------------------------
 
 

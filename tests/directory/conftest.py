@@ -11,6 +11,7 @@ SYSTEM = "tests"
 
 @pytest.fixture
 def directory_world(orgs, zones):
+    directory.needs_taxonomy_install()  # transactional tests empty the tables the migration filled
     office = directory.organization_create(actor=SYSTEM, name="Office A services", name_ar="خدمات المكتب أ",
                                            parcours_organisation=orgs["A"])
     outside = directory.organization_create(actor=SYSTEM, name="Outside association",
