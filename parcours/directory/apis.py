@@ -57,8 +57,13 @@ def _page_serializer(name: str):
     })
 
 
+def _param(request, name: str) -> str:
+    # PostgreSQL refuses a NUL character in any comparison: it can only be a mistake, drop it.
+    return (request.query_params.get(name) or "").replace("\x00", "").strip()
+
+
 def _int_param(request, name: str, default: int, *, maximum: int | None = None) -> int:
-    raw = request.query_params.get(name)
+    raw = _param(request, name)
     if raw in (None, ""):
         return default
     try:
@@ -86,8 +91,8 @@ def paginate(request, queryset: QuerySet, table: str, *, excluded) -> dict:
 
 
 def _uuid_param(request, name: str) -> uuid.UUID | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
+    raw = _param(request, name)
+    if not raw:
         return None
     try:
         return uuid.UUID(raw)
@@ -96,8 +101,8 @@ def _uuid_param(request, name: str) -> uuid.UUID | None:
 
 
 def _modified_after(request) -> datetime.datetime | None:
-    raw = request.query_params.get("modified_after")
-    if raw in (None, ""):
+    raw = _param(request, "modified_after")
+    if not raw:
         return None
     try:
         moment = parse_datetime(raw.replace(" ", "+"))  # a "+" in a query string arrives as a space
@@ -153,15 +158,14 @@ def services_near(queryset: QuerySet[Service], lat: float, lon: float, km: float
 def filter_services(request, queryset: QuerySet[Service]) -> QuerySet[Service] | list:
     """The HSDS filters (search, taxonomy_term_id, taxonomy_id, organization_id, modified_after, proximity)
     and Parcours' own (zone, status)."""
-    params = request.query_params
-    search = (params.get("search") or "").strip()
+    search = _param(request, "search")
     if search:
         queryset = queryset.filter(
             Q(name__icontains=search) | Q(alternate_name__icontains=search) | Q(description__icontains=search)
             | Q(name_fr__icontains=search) | Q(name_ar__icontains=search) | Q(name_pt__icontains=search)
             | Q(organization__name__icontains=search)
         )
-    term = params.get("taxonomy_term_id")
+    term = _param(request, "taxonomy_term_id")
     if term:
         try:
             queryset = queryset.filter(taxonomy_terms__id=uuid.UUID(term))
@@ -176,20 +180,20 @@ def filter_services(request, queryset: QuerySet[Service]) -> QuerySet[Service] |
     moment = _modified_after(request)
     if moment:
         queryset = queryset.filter(updated_at__gte=moment)
-    zone_code = params.get("zone")
+    zone_code = _param(request, "zone")
     if zone_code:
         zone = Zone.objects.filter(code=zone_code).first()
         if zone is None:
             raise ValidationError({"zone": [_("No zone with this code.")]})
         queryset = queryset.filter(zone_coverage_q(zone))
-    status = params.get("status")
+    status = _param(request, "status")
     if status:
         if status not in Service.Status.values:
             raise ValidationError({"status": [_("Choose one of: %s") % ", ".join(Service.Status.values)]})
         queryset = queryset.filter(status=status)
     queryset = queryset.distinct()
     try:
-        proximity = parse_proximity(params.get("proximity"))
+        proximity = parse_proximity(_param(request, "proximity"))
     except ValueError:
         raise ValidationError({"proximity": [_("Give latitude,longitude or latitude,longitude,kilometres.")]}) \
             from None
@@ -277,7 +281,7 @@ class OrganizationListApi(APIView):
                    responses={200: _page_serializer("HsdsOrganizationPage"), 400: ERRORS[400], 401: ERRORS[401]})
     def get(self, request):
         queryset = Organization.objects.all()
-        search = (request.query_params.get("search") or "").strip()
+        search = _param(request, "search")
         if search:
             queryset = queryset.filter(Q(name__icontains=search) | Q(alternate_name__icontains=search)
                                        | Q(description__icontains=search))
@@ -353,7 +357,7 @@ class TaxonomyTermListApi(APIView):
             queryset = queryset.filter(parent_id=parent)
         if request.query_params.get("top_only") in {"true", "1"}:
             queryset = queryset.filter(parent_id__isnull=True)
-        search = (request.query_params.get("search") or "").strip()
+        search = _param(request, "search")
         if search:
             queryset = queryset.filter(Q(name__icontains=search) | Q(code__icontains=search)
                                        | Q(name_fr__icontains=search) | Q(name_ar__icontains=search))

@@ -132,3 +132,11 @@ def test_openapi_schema_documents_the_hsds_paths(api_client, admin):
         "parameters"]}
     assert {"search", "taxonomy_term_id", "organization_id", "modified_after", "proximity", "page",
             "per_page"} <= params
+
+
+@pytest.mark.parametrize("name", ["search", "taxonomy_term_id", "zone", "status", "organization_id", "proximity"])
+def test_nul_characters_never_reach_the_database(api_client, directory_world, social_worker, name):
+    """Social worker: a NUL character in a filter is dropped or refused, never a 500 (PostgreSQL refuses NUL)."""
+    login(api_client, social_worker)
+    assert api_client.get("/api/hsds/services", {name: "fo\x00od"}).status_code in {200, 400}
+    assert api_client.get("/api/hsds/service_at_locations", {name: "\x00"}).status_code in {200, 400}

@@ -165,3 +165,11 @@ def test_import_and_export_are_for_managers(client, personas, persona):
     login(client, personas[persona])
     assert client.get(reverse("directory:import")).status_code == 403
     assert client.post(reverse("directory:export")).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["q", "term", "zone", "organization", "status", "page"])
+def test_odd_filter_values_never_give_a_500(client, directory_world, social_worker, name):
+    """Social worker: NUL characters and unknown values in the filters give the page, not an error."""
+    login(client, social_worker)
+    for value in ("\x00", "nope", "0" * 300):
+        assert client.get(reverse("directory:service_list"), {name: value}).status_code == 200
