@@ -124,10 +124,8 @@ class Case(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return _("Case %(household)s") % {"household": self.household}
-
-    def audit_repr(self) -> str:
-        return f"case {self.household}"
+        # The household's code: the same in every language, so the audit trail reads the same for everyone.
+        return str(self.household)
 
 
 class CaseTransition(BaseModel):

@@ -6,9 +6,13 @@ organisation for a manager, who is offered to break the glass.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -49,9 +53,11 @@ def caseload(request):
 
 @login_required
 def overdue(request):
+    paginator = Paginator(selectors.actions_overdue(request.user), settings.PARCOURS_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "casework/overdue.html", {
-        "overdue": selectors.actions_overdue(request.user), "manages": selectors.user_manages_cases(request.user),
-        "tab": "overdue",
+        "overdue": page, "page": page, "manages": selectors.user_manages_cases(request.user), "tab": "overdue",
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
     })
 
 
@@ -62,10 +68,15 @@ def team(request):
     status = request.GET.get("status", "")
     cases = selectors.team_caseload(request.user)
     cases = cases.filter(status=status) if status in Case.Status.values else cases.exclude(status=Case.Status.CLOSED)
-    cases = _with_counts(cases).order_by("-n_overdue", "-opened_at")
+    unassigned = cases.filter(workers__isnull=True).count()
+    paginator = Paginator(_with_counts(cases).order_by("-n_overdue", "-opened_at", "pk"),
+                          settings.PARCOURS_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "casework/team.html", {
-        "cases": cases, "status": status, "statuses": Case.Status.choices, "manages": True, "tab": "team",
-        "unassigned": sum(1 for c in cases if not c.workers.all()),
+        "cases": page, "page": page, "status": status, "statuses": Case.Status.choices, "manages": True,
+        "tab": "team", "unassigned": unassigned,
+        "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "query": urlencode({"status": status}) if status else "",
         "programmes": [p for p in programmes_of(request.user).select_related("lead")
                        if user_has_role(request.user, p.lead, MANAGING_ROLES)],
     })

@@ -149,3 +149,20 @@ def test_programme_settings_page_for_managers(client, manager, social_worker, pr
                         {"scoring_model": mpi.pk, "auto_open_threshold": "0.333"})
     assert response.status_code == 302
     assert programme.casework_settings.auto_open_threshold == pytest.approx(0.333)
+
+
+def test_team_caseload_filters_by_status_and_pages(client, households, social_worker, manager, programme,
+                                                  settings):
+    settings.PARCOURS_PAGE_SIZE = 1
+    open_case = services.case_open(actor=social_worker, household=households["shared"])
+    closed = services.case_open(actor=social_worker, household=households["private"], programme=programme)
+    services.case_close(actor=social_worker, case=closed, reason="moved_away")
+    web = client_for(client, manager)
+    page = web.get(reverse("casework:team")).content.decode()
+    assert open_case.household.code in page and closed.household.code not in page
+    page = web.get(reverse("casework:team") + "?status=closed").content.decode()
+    assert closed.household.code in page and open_case.household.code not in page
+    services.case_open(actor=social_worker, household=households["sensitive"], programme=programme)
+    first = web.get(reverse("casework:team")).content.decode()
+    second = web.get(reverse("casework:team") + "?page=2").content.decode()
+    assert "1–1 of 2" in first and "2–2 of 2" in second
