@@ -166,3 +166,18 @@ def test_team_caseload_filters_by_status_and_pages(client, households, social_wo
     first = web.get(reverse("casework:team")).content.decode()
     second = web.get(reverse("casework:team") + "?page=2").content.decode()
     assert "1–1 of 2" in first and "2–2 of 2" in second
+
+
+def test_the_household_page_tells_of_a_restricted_case_without_showing_it(client, households, social_worker,
+                                                                          manager, programme, orgs):
+    case = services.case_open(actor=social_worker, household=households["private"], programme=programme,
+                              restricted=True, restriction_kind="gbv")
+    url = reverse("registry:household_detail", args=[households["private"].pk])
+    other = _persona("third.worker@a.example", orgs["A"], "social_worker")
+    page = client_for(client, other).get(url).content.decode()
+    assert "A restricted case is open" in page and "gender-based" not in page
+    assert reverse("casework:case_open", args=[households["private"].pk]) not in page
+    page = client_for(client, manager).get(url).content.decode()
+    assert reverse("casework:case_detail", args=[case.pk]) in page and "Break the glass" in page
+    page = client_for(client, social_worker).get(url).content.decode()
+    assert reverse("casework:case_detail", args=[case.pk]) in page and "A restricted case is open" not in page
