@@ -95,7 +95,8 @@ def map_json(rows: list[ZoneFigure], *, programme: Programme, measure: str, peri
     zones = [
         maps.MapZone(code=row.zone.code, name=row.zone.display_name, geometry=row.zone.geometry,
                      value=row.measure(measure)[0], suppressed=measure in row.suppressed, n=row.n,
-                     url=zone_url(programme, row.zone.code, period=period, measure=measure))
+                     url=zone_url(programme, row.zone.code, period=period, measure=measure),
+                     why=row.why.get(measure, ""))
         for row in rows if row.zone is not None and row.zone.geometry
     ]
     return {

@@ -37,6 +37,7 @@ class MapZone:
     suppressed: bool = False
     n: int | None = None
     url: str = ""
+    why: str = ""
 
 
 def colour_for(measure: str, value: float | None, *, suppressed: bool = False) -> str:
@@ -77,7 +78,7 @@ def feature_collection(zones: list[MapZone], *, measure: str) -> dict:
         if not zone.geometry:
             continue
         if zone.suppressed:
-            figure = _("suppressed")
+            figure = _("suppressed") + (f" ({zone.why})" if zone.why and zone.why != _("suppressed") else "")
         elif zone.value is None:
             figure = _("no data")
         else:

@@ -18,7 +18,7 @@ from parcours.accounts.models import Programme
 from parcours.core.exceptions import ApplicationError
 from parcours.territories.models import Zone
 
-from . import figures
+from . import disclosure, figures
 from .aggregation import Period
 from .charts import Bar, count, decimal, interval, percent
 from .snapshot import snapshot_open
@@ -74,6 +74,14 @@ class ZoneFigure:
     severe: float | None
     suppressed: set = field(default_factory=set)
     indicators: list[IndicatorFigure] = field(default_factory=list)
+    reasons: dict = field(default_factory=dict)  # suppressed field → the disclosure layer's reason code
+
+    @property
+    def why(self) -> dict[str, str]:
+        """Why each suppressed figure is hidden, in words (for a cell's title and the map's tooltip)."""
+        every = self.reasons.get("*")
+        return {name: suppression_reason(every or self.reasons.get(name)) for name in
+                ("n", "H", "A", "M0", "vulnerable", "severe") if name in self.suppressed}
 
     @property
     def all_suppressed(self) -> bool:
@@ -146,6 +154,14 @@ class Diagnostic:
             return []
         return [Bar(key=item.name, label=item.label, value=item.contribution, suppressed=item.suppressed)
                 for item in self.total.indicators]
+
+
+def suppression_reason(code: str | None) -> str:
+    return {
+        disclosure.BELOW_K: _("fewer households than the disclosure threshold"),
+        disclosure.COMPLEMENTARY: _("hidden so that another suppressed figure cannot be worked out from totals"),
+        disclosure.EXTREME_RATE: _("a 0 % or 100 % rate in a small group"),
+    }.get(code or "", _("suppressed"))
 
 
 def no_data_message(*, zone: Zone, period: str | None) -> str:
@@ -237,6 +253,7 @@ def _figure(row, labels: dict[str, str], zones: dict[str, Zone], *, group: bool 
         key=key, label=label, zone=zone, n=row.n_total, weighted_n=row.population, H=row.H,
         H_low=ci_h[0], H_high=ci_h[1], A=row.A, M0=row.M0, M0_low=ci_m0[0], M0_high=ci_m0[1],
         vulnerable=row.vulnerable, severe=row.severe, suppressed=hidden, indicators=indicators,
+        reasons=dict(row.suppressed),
     )
 
 

@@ -149,11 +149,23 @@ def report_xlsx(diagnostic: Diagnostic) -> bytes:
         tab.append(headers)
         for cell in tab[1]:
             cell.font = Font(bold=True)
+        formats = _number_formats(diagnostic)
         for row in rows:
             tab.append(_cells(row))
+            for cell, number_format in zip(tab[tab.max_row], formats, strict=False):
+                if number_format and isinstance(cell.value, int | float):
+                    cell.number_format = number_format
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _number_formats(diagnostic: Diagnostic) -> list[str | None]:
+    """Excel number formats matching ``_headers``: counts, shares as percentages, M0 with three decimals."""
+    share, decimal = "0.0%", "0.000"
+    indicators = len(diagnostic.total.indicators) if diagnostic.total else 0
+    return ([None, None, "#,##0", "#,##0", share, share, share, share, decimal, decimal, decimal, share, share]
+            + [share] * (2 * indicators))
 
 
 def _sheet_title(title: str, book) -> str:

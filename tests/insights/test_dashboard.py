@@ -8,6 +8,7 @@ programme); anonymous.
 import gzip
 import json
 import re
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,28 @@ def test_dashboard_page_weight_stays_within_its_own_budget(client, world, progra
     assert compressed < 420_000, f"{compressed} bytes gzipped"
     home = client.get(reverse("home")).content.decode()
     assert "vega" not in home and "leaflet" not in home
+
+
+def test_zones_without_outlines_get_tables_and_charts_and_a_note_instead_of_the_map(client, world, manager):
+    """Zones imported without geometry: the dashboard still has its figures; the map's place says why it is
+    missing."""
+    from parcours.territories.models import Zone
+
+    Zone.objects.update(geometry=None)
+    html = open_page(client, manager, reverse("insights:dashboard") + "?programme=demo&level=2").content.decode()
+
+    assert "data-no-outline" in html and 'id="pc-map"' not in html
+    assert page_json(html, "pc-chart-zones")["data"]["values"]
+
+
+def test_suppressed_cells_say_why_for_the_partner(client, world, partner_worker):
+    """Hameau's hidden figures carry the reason (fewer households than the threshold) in the cell's title and in
+    the map's tooltip."""
+    html = open_page(client, partner_worker, reverse("insights:dashboard") + "?programme=demo&level=2"
+                     ).content.decode()
+    row = re.search(r'<tr data-zone="XK0103">(.*?)</tr>', html, re.S).group(1)
+    titles = set(re.findall(r'pc-suppressed-cell" title="([^"]+)"', row))
+    assert len(titles) == 1 and titles != {""}
+    tooltip = {f["properties"]["code"]: f["properties"]["tooltip"]
+               for f in page_json(html, "pc-map-data")["features"]["features"]}["XK0103"]
+    assert html_unescape(titles.pop()) in tooltip
