@@ -148,6 +148,9 @@ def _in_band(band, scores: np.ndarray, included: np.ndarray) -> np.ndarray:
 
 # --- cubes ------------------------------------------------------------------------------------------------------
 
+FINE_KEYS = ["zone_path", "month", *GROUPS]
+CUBE_KEYS = ["by", "value", "zone_path", "month"]  # the cubes of every group, in one long table
+
 
 def sum_columns(d: int) -> list[str]:
     return ["n_total", "n", "W", "P", "C", "V", "S", "W2", "W2P", "W2C", "W2CC",
@@ -178,26 +181,35 @@ def cube_keys(group: str | None) -> list[str]:
     return ["zone_path", "month"] + ([group] if group else [])
 
 
-def build_cube(frame: pl.DataFrame, group: str | None, d: int) -> pl.DataFrame:
-    return frame.group_by(cube_keys(group)).agg(_sums(d))
+def build_cubes(rows: pl.DataFrame, d: int, *, sign: int = 1) -> pl.DataFrame:
+    """The cubes of ``rows`` for the total and every group, as one long table (``by`` "" for the total).
 
-
-def merge_cube(cube: pl.DataFrame, added: pl.DataFrame, removed: pl.DataFrame, group: str | None,
-               d: int) -> pl.DataFrame:
-    """``cube`` + sums of ``added`` − sums of ``removed``, cells left empty dropped (O(cells), not O(rows))."""
-    keys = cube_keys(group)
+    One pass over the households (to the finest cells), then each cube from those cells: cheap even for a million
+    households. ``sign`` −1 gives the sums to subtract (the replaced rows of a refresh).
+    """
     columns = sum_columns(d)
-    plus = build_cube(added, group, d) if added.height else None
-    minus = build_cube(removed, group, d) if removed.height else None
-    parts = [cube]
-    if plus is not None:
-        parts.append(plus.select(cube.columns))
-    if minus is not None:
-        parts.append(minus.select(keys + [(-pl.col(c)).alias(c) for c in columns]).select(cube.columns))
-    if len(parts) == 1:
-        return cube
-    merged = pl.concat(parts, how="vertical_relaxed").group_by(keys).agg([pl.col(c).sum() for c in columns])
-    return merged.filter(pl.col("n_total") > 0)
+    if not rows.height:
+        return pl.DataFrame(schema={"by": pl.Utf8, "value": pl.Utf8, "zone_path": pl.Utf8, "month": pl.Utf8,
+                                    **{c: (pl.Int64 if c in ("n_total", "n") else pl.Float64) for c in columns}})
+    fine = rows.group_by(FINE_KEYS).agg(_sums(d))
+    parts = []
+    for group in (None, *GROUPS):
+        cube = fine.group_by(cube_keys(group)).agg([pl.col(c).sum() for c in columns])
+        parts.append(cube.select(pl.lit(group or "").alias("by"),
+                                 (pl.col(group) if group else pl.lit("")).cast(pl.Utf8).alias("value"),
+                                 "zone_path", "month", *[(pl.col(c) * sign).alias(c) for c in columns]))
+    return pl.concat(parts)
+
+
+def compact(cubes: pl.DataFrame, d: int) -> pl.DataFrame:
+    """Sum rows of the same cell (after appended deltas); cells left with no household dropped."""
+    columns = sum_columns(d)
+    return cubes.group_by(CUBE_KEYS).agg([pl.col(c).sum() for c in columns]).filter(pl.col("n_total") != 0)
+
+
+def build_cube(rows: pl.DataFrame, group: str | None, d: int) -> pl.DataFrame:
+    """The cube of one group straight from household rows (the benchmark's check of the incremental cubes)."""
+    return rows.group_by(cube_keys(group)).agg(_sums(d))
 
 
 # --- the snapshot -----------------------------------------------------------------------------------------------
@@ -205,48 +217,67 @@ def merge_cube(cube: pl.DataFrame, added: pl.DataFrame, removed: pl.DataFrame, g
 
 @dataclass
 class Snapshot:
-    """The household table and cubes of one scoring model version, as held in a process."""
+    """What a process holds of one scoring model version: the cubes (always) and the household rows (loaded only
+    when a refresh needs the rows it replaces)."""
 
     model_id: str
     version_id: str
     indicators: Indicators
-    frame: pl.DataFrame
+    cubes_long: pl.DataFrame
     watermark: str  # ISO timestamp: scores changed after it are not in the snapshot yet
     generation: int  # number of files applied (base + deltas)
     files: list[str] = field(default_factory=list)
-    cubes: dict = field(default_factory=dict)
+    directory: Path | None = None
     checked_at: float = 0.0
     version_number: int = 0  # ScoringModel.version the snapshot was built with
+    rows_frame: pl.DataFrame | None = None
+    _cubes: dict = field(default_factory=dict)
+    _appended: int = 0  # delta rows appended to cubes_long since it was last compacted
+    manifest_mtime: int = 0  # of the manifest last followed (another process's refresh changes it)
 
     @property
     def d(self) -> int:
         return len(self.indicators.names)
 
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The household rows (one per household), read from the files on first use."""
+        if self.rows_frame is None:
+            self.rows_frame = _read_rows(self.directory, self.files)
+        return self.rows_frame
+
     def cube(self, group: str | None) -> pl.DataFrame:
-        if group not in self.cubes:
-            self.cubes[group] = build_cube(self.frame, group, self.d)
-        return self.cubes[group]
+        """The cube of ``group`` (None: the total): zone_path, month, [group], and the sums."""
+        if group not in self._cubes:
+            if self.cubes_long.height and self._appended:
+                self.cubes_long = compact(self.cubes_long, self.d)
+                self._appended = 0
+            cube = self.cubes_long.filter(pl.col("by") == (group or "")).drop("by")
+            cube = cube.rename({"value": group}) if group else cube.drop("value")
+            self._cubes[group] = cube
+        return self._cubes[group]
 
-    def apply(self, delta: pl.DataFrame) -> None:
-        """Replace the rows of the households in ``delta`` (identified rows) and update the cubes built so far."""
-        if not delta.height:
-            return
-        ids = delta.get_column("household_id")
-        gone = self.frame.filter(pl.col("household_id").is_in(ids.implode()))
-        for group, cube in list(self.cubes.items()):
-            self.cubes[group] = merge_cube(cube, delta, gone, group, self.d)
-        kept = self.frame.filter(~pl.col("household_id").is_in(ids.implode())) if gone.height else self.frame
-        self.frame = pl.concat([kept, delta.select(self.frame.columns)], how="vertical_relaxed") \
-            if self.frame.width else delta
+    def add_cubes(self, delta: pl.DataFrame) -> None:
+        if delta.height:
+            self.cubes_long = pl.concat([self.cubes_long, delta.select(self.cubes_long.columns)],
+                                        how="vertical_relaxed")
+            self._appended += delta.height
+            self._cubes = {}
 
-    def remove(self, household_ids: list[str]) -> None:
-        if not household_ids:
-            return
-        gone = self.frame.filter(pl.col("household_id").is_in(household_ids))
-        empty = gone.clear()
-        for group, cube in list(self.cubes.items()):
-            self.cubes[group] = merge_cube(cube, empty, gone, group, self.d)
-        self.frame = self.frame.filter(~pl.col("household_id").is_in(household_ids))
+    def apply(self, delta: pl.DataFrame, removed: list[str] = ()) -> pl.DataFrame:
+        """Replace the rows of the households in ``delta`` (identified rows) and drop ``removed`` households;
+        returns the change of the cubes (what a delta file records for the other processes)."""
+        ids = [*delta.get_column("household_id").to_list(), *removed]
+        if not ids:
+            return build_cubes(delta, self.d)
+        frame = self.frame
+        gone = frame.filter(pl.col("household_id").is_in(ids))
+        change = pl.concat([build_cubes(delta, self.d), build_cubes(gone, self.d, sign=-1)])
+        self.add_cubes(change)
+        kept = frame.filter(~pl.col("household_id").is_in(ids)) if gone.height else frame
+        self.rows_frame = pl.concat([kept, delta.select(frame.columns)], how="vertical_relaxed") \
+            if delta.height else kept
+        return change
 
 
 def household_columns(d: int) -> dict:
@@ -257,7 +288,7 @@ def household_columns(d: int) -> dict:
     return schema
 
 
-def rows_frame(records: list[dict], d: int) -> pl.DataFrame:
+def rows_frame(records: list, d: int) -> pl.DataFrame:
     return pl.DataFrame(records, schema=household_columns(d), orient="row") if records else \
         pl.DataFrame(schema=household_columns(d))
 
@@ -345,10 +376,12 @@ def _read_manifest(directory: Path) -> dict | None:
         return None
 
 
-def _write_manifest(directory: Path, manifest: dict) -> None:
+def _write_manifest(directory: Path, manifest: dict) -> int:
+    """Replace the manifest atomically; returns its modification time (what readers compare)."""
     temporary = directory / f".manifest-{uuid.uuid4().hex}.json"
     temporary.write_text(json.dumps(manifest), encoding="utf-8")
     os.replace(temporary, directory / "manifest.json")
+    return (directory / "manifest.json").stat().st_mtime_ns
 
 
 def _write_parquet(directory: Path, kind: str, frame: pl.DataFrame) -> str:
@@ -359,46 +392,95 @@ def _write_parquet(directory: Path, kind: str, frame: pl.DataFrame) -> str:
     return name
 
 
-def _load(directory: Path, manifest: dict, indicators: Indicators, model) -> Snapshot:
-    frames = [pl.read_parquet(directory / manifest["base"])]
-    snapshot = Snapshot(str(model.pk), manifest["version_id"], indicators, frames[0], manifest["watermark"], 1,
-                        [manifest["base"]])
+def _read_rows(directory: Path, files: list[str]) -> pl.DataFrame:
+    """The household rows: the base file, then each delta's rows replacing those of the same households."""
+    names = [name for name in files if name.startswith("base-")] + [n for n in files if n.startswith("delta-")]
+    frame = pl.read_parquet(directory / names[0])
+    for name in names[1:]:
+        delta = pl.read_parquet(directory / name)
+        frame = frame.filter(~pl.col("household_id").is_in(delta.get_column("household_id").implode()))
+        kept = delta.filter(~pl.col("removed")).drop("removed")
+        if kept.height:
+            frame = pl.concat([frame, kept.select(frame.columns)], how="vertical_relaxed")
+    return frame
+
+
+def _cube_name(rows_name: str) -> str:
+    return rows_name.replace(".parquet", ".cubes.parquet")
+
+
+def _load(directory: Path, manifest: dict, indicators: Indicators) -> Snapshot:
+    """A process's copy from the files: the cubes only (the rows are read when a refresh needs them)."""
+    mtime = (directory / "manifest.json").stat().st_mtime_ns
+    cubes = pl.read_parquet(directory / _cube_name(manifest["base"]))
+    snapshot = Snapshot(manifest["model_id"], manifest["version_id"], indicators, cubes, manifest["watermark"], 1,
+                        [manifest["base"]], directory, version_number=manifest.get("version", 0))
     for name in manifest["deltas"]:
         _apply_file(snapshot, directory, name)
+    snapshot.manifest_mtime = mtime
     return snapshot
 
 
 def _apply_file(snapshot: Snapshot, directory: Path, name: str) -> None:
-    delta = pl.read_parquet(directory / name)
-    removed = delta.filter(pl.col("removed")).get_column("household_id").to_list() if "removed" in delta.columns \
-        else []
-    delta = delta.filter(~pl.col("removed")).drop("removed") if "removed" in delta.columns else delta
-    snapshot.remove(removed)
-    snapshot.apply(delta)
+    """Apply a delta another process wrote: its cube change, and its rows if this process holds the rows."""
+    snapshot.add_cubes(pl.read_parquet(directory / _cube_name(name)))
+    if snapshot.rows_frame is not None:
+        delta = pl.read_parquet(directory / name)
+        frame = snapshot.rows_frame.filter(~pl.col("household_id").is_in(delta.get_column("household_id").implode()))
+        kept = delta.filter(~pl.col("removed")).drop("removed")
+        snapshot.rows_frame = pl.concat([frame, kept.select(frame.columns)], how="vertical_relaxed") \
+            if kept.height else frame
     snapshot.files.append(name)
     snapshot.generation += 1
 
 
+def _write_base(directory: Path, frame: pl.DataFrame, cubes: pl.DataFrame) -> str:
+    name = _write_parquet(directory, "base", frame)
+    _write_named(directory, _cube_name(name), cubes)
+    return name
+
+
+def _write_named(directory: Path, name: str, frame: pl.DataFrame) -> None:
+    temporary = directory / f".{name}"
+    frame.write_parquet(temporary)
+    os.replace(temporary, directory / name)
+
+
 def snapshot_rebuild(model) -> Snapshot:
-    """Read every current score of ``model`` and write a new base file (after a change of model version, or to
-    drop deleted households)."""
+    """Read every current score of ``model`` and write a new base (after a change of model version, or on demand)."""
     version = model.current
     indicators = indicators_of(version)
     directory = _directory(model)
     with _file_lock(directory):
         frame, watermark = _score_rows(model, indicators)
         frame = identify(frame, indicators)
-        base = _write_parquet(directory, "base", frame)
+        cubes = build_cubes(frame, len(indicators.names))
+        base = _write_base(directory, frame, cubes)
         old = _read_manifest(directory)
-        manifest = {"version_id": str(version.pk), "base": base, "deltas": [], "watermark": watermark,
-                    "rows": frame.height}
-        _write_manifest(directory, manifest)
+        manifest = {"model_id": str(model.pk), "version_id": str(version.pk), "version": version.version,
+                    "base": base, "deltas": [], "watermark": watermark, "rows": frame.height}
+        mtime = _write_manifest(directory, manifest)
         _remove_files(directory, old, keep={base})
-    snapshot = Snapshot(str(model.pk), str(version.pk), indicators, frame, watermark, 1, [base],
-                        checked_at=time.monotonic(), version_number=version.version)
+    snapshot = Snapshot(str(model.pk), str(version.pk), indicators, cubes, watermark, 1, [base], directory,
+                        checked_at=time.monotonic(), version_number=version.version, rows_frame=frame,
+                        manifest_mtime=mtime)
     with _LOCK:
         _CACHE[str(model.pk)] = snapshot
     return snapshot
+
+
+def snapshot_write_base(model, frame: pl.DataFrame, *, watermark: str) -> None:
+    """Write identified household rows as the base of ``model``'s snapshot (the benchmark's synthetic registry)."""
+    version = model.current
+    directory = _directory(model)
+    with _file_lock(directory):
+        base = _write_base(directory, frame, build_cubes(frame, len(indicators_of(version).names)))
+        old = _read_manifest(directory)
+        _write_manifest(directory, {"model_id": str(model.pk), "version_id": str(version.pk),
+                                    "version": version.version, "base": base, "deltas": [], "watermark": watermark,
+                                    "rows": frame.height})
+        _remove_files(directory, old, keep={base})
+    snapshot_forget(model)
 
 
 def _remove_files(directory: Path, manifest: dict | None, keep: set) -> None:
@@ -406,17 +488,18 @@ def _remove_files(directory: Path, manifest: dict | None, keep: set) -> None:
         return
     for name in [manifest.get("base"), *manifest.get("deltas", [])]:
         if name and name not in keep:
-            with contextlib.suppress(FileNotFoundError):
-                (directory / name).unlink()
+            for path in (directory / name, directory / _cube_name(name)):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
 
 
 def snapshot_refresh(model, *, check_removed: bool = True) -> dict:
     """Bring the snapshot of ``model`` up to date with the database, incrementally when possible.
 
-    Reads only the current scores changed since the watermark, identifies them with the engine, writes them as a
-    delta file and applies them to the snapshot held in this process. With ``check_removed`` (the periodic job,
-    the CLI), households deleted since are found by comparing counts (one COUNT query) and dropped; the refresh
-    a page triggers skips that check. Returns what it did (for the job, the CLI and the benchmark).
+    Reads only the current scores changed since the watermark, identifies them with the engine, writes them (and
+    the change of the cubes) as a delta and applies it to the snapshot held in this process. With
+    ``check_removed`` (the periodic job, the CLI), households deleted since are found by comparing counts (one
+    COUNT query) and dropped; the refresh a page triggers skips that check. Returns what it did.
     """
     from parcours.scoring.models import Score
 
@@ -426,31 +509,31 @@ def snapshot_refresh(model, *, check_removed: bool = True) -> dict:
     manifest = _read_manifest(directory)
     if manifest is None or manifest.get("version_id") != str(version.pk):
         snapshot = snapshot_rebuild(model)
-        return {"kind": "rebuild", "rows": snapshot.frame.height, "seconds": time.perf_counter() - started}
+        return {"kind": "rebuild", "changed": snapshot.frame.height, "rows": snapshot.frame.height,
+                "seconds": time.perf_counter() - started}
     snapshot = snapshot_open(model, refresh=False)
     with _file_lock(directory):
         manifest = _read_manifest(directory)
         _catch_up(snapshot, directory, manifest)
         since = datetime.datetime.fromisoformat(manifest["watermark"])
         # A score made current inside a transaction that commits later may carry an earlier updated_at: look back
-        # a little and let the replacement by household make re-reading harmless.
+        # a little; rows read again that the snapshot already holds are dropped below.
         delta, watermark = _score_rows(model, snapshot.indicators, since=since - datetime.timedelta(seconds=5))
-        # Households whose current score is no longer there (household deleted): count check, cheap.
-        if delta.height:  # the look-back re-reads rows already applied: keep only what changed
+        if delta.height:
             known = snapshot.frame.select("household_id", "stamp").join(
                 delta.select("household_id", "stamp"), on=["household_id", "stamp"], how="semi")
             if known.height:
                 delta = delta.join(known, on=["household_id", "stamp"], how="anti")
         delta = identify(delta, snapshot.indicators)
-        snapshot.apply(delta)
         removed: list[str] = []
-        if check_removed and snapshot.frame.height != Score.objects.filter(model=model, is_current=True).count():
+        if check_removed and snapshot.frame.height + _new(snapshot, delta) != \
+                Score.objects.filter(model=model, is_current=True).count():
             current = {str(pk) for pk in Score.objects.filter(model=model, is_current=True)
                        .values_list("household_id", flat=True)}
             removed = [pk for pk in snapshot.frame.get_column("household_id").to_list() if pk not in current]
-            snapshot.remove(removed)
         changed = delta.height + len(removed)
         if changed:
+            change = snapshot.apply(delta, removed)
             record = delta.with_columns(pl.lit(False).alias("removed"))
             if removed:
                 gone = identify(rows_frame([(pk, "", "", None, "", "", "no", "", "no", 1.0, "",
@@ -458,6 +541,7 @@ def snapshot_refresh(model, *, check_removed: bool = True) -> dict:
                                 snapshot.indicators).with_columns(pl.lit(True).alias("removed"))
                 record = pl.concat([record, gone.select(record.columns)], how="vertical_relaxed")
             name = _write_parquet(directory, "delta", record)
+            _write_named(directory, _cube_name(name), change)
             manifest["deltas"].append(name)
             snapshot.files.append(name)
             snapshot.generation += 1
@@ -466,33 +550,38 @@ def snapshot_refresh(model, *, check_removed: bool = True) -> dict:
         kind = "incremental"
         if len(manifest["deltas"]) >= COMPACT_AFTER:
             old = dict(manifest)
-            manifest["base"] = _write_parquet(directory, "base", snapshot.frame)
+            snapshot.cubes_long = compact(snapshot.cubes_long, snapshot.d)
+            snapshot._appended, snapshot._cubes = 0, {}
+            manifest["base"] = _write_base(directory, snapshot.frame, snapshot.cubes_long)
             manifest["deltas"] = []
             snapshot.files = [manifest["base"]]
             _remove_files(directory, old, keep={manifest["base"]})
             kind = "compacted"
         manifest["rows"] = snapshot.frame.height
-        _write_manifest(directory, manifest)
+        snapshot.manifest_mtime = _write_manifest(directory, manifest)
     snapshot.checked_at = time.monotonic()
     return {"kind": kind, "changed": changed, "rows": snapshot.frame.height,
             "seconds": time.perf_counter() - started}
 
 
+def _new(snapshot: Snapshot, delta: pl.DataFrame) -> int:
+    """Households of ``delta`` the snapshot does not hold yet."""
+    if not delta.height:
+        return 0
+    return delta.select("household_id").join(snapshot.frame.select("household_id"), on="household_id",
+                                             how="anti").height
+
+
 def _catch_up(snapshot: Snapshot, directory: Path, manifest: dict) -> None:
     """Apply the delta files another process wrote since this process read the snapshot."""
-    if manifest["base"] not in snapshot.files:
-        fresh = _load(directory, manifest, snapshot.indicators, _ModelRef(snapshot.model_id))
-        snapshot.frame, snapshot.cubes, snapshot.files = fresh.frame, {}, fresh.files
-        snapshot.generation = fresh.generation
+    if manifest["base"] not in snapshot.files:  # another process compacted or rebuilt: start from its files
+        fresh = _load(directory, manifest, snapshot.indicators)
+        snapshot.cubes_long, snapshot._cubes, snapshot._appended = fresh.cubes_long, {}, fresh._appended
+        snapshot.files, snapshot.generation, snapshot.rows_frame = fresh.files, fresh.generation, None
     for name in manifest["deltas"]:
         if name not in snapshot.files:
             _apply_file(snapshot, directory, name)
     snapshot.watermark = manifest["watermark"]
-
-
-@dataclass
-class _ModelRef:
-    pk: str
 
 
 def snapshot_open(model, *, refresh: bool = True) -> Snapshot:
@@ -506,10 +595,11 @@ def snapshot_open(model, *, refresh: bool = True) -> Snapshot:
         snapshot = _CACHE.get(key)
     if snapshot is None or snapshot.version_number != model.version:
         version = model.current
-        manifest = _read_manifest(_directory(model))
+        directory = _directory(model)
+        manifest = _read_manifest(directory)
         if manifest is None or manifest.get("version_id") != str(version.pk):
             return snapshot_rebuild(model)
-        snapshot = _load(_directory(model), manifest, indicators_of(version), model)
+        snapshot = _load(directory, manifest, indicators_of(version))
         snapshot.version_number = version.version
         with _LOCK:
             _CACHE[key] = snapshot
@@ -519,7 +609,23 @@ def snapshot_open(model, *, refresh: bool = True) -> Snapshot:
             snapshot_refresh(model, check_removed=False)
             with _LOCK:
                 snapshot = _CACHE.get(key, snapshot)
+        else:
+            _follow(snapshot)
     return snapshot
+
+
+def _follow(snapshot: Snapshot) -> None:
+    """Apply what another process (the periodic refresh) wrote since: one stat of the manifest when nothing did."""
+    path = snapshot.directory / "manifest.json"
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return
+    if mtime != snapshot.manifest_mtime:
+        manifest = _read_manifest(snapshot.directory)
+        if manifest and manifest.get("version_id") == snapshot.version_id:
+            _catch_up(snapshot, snapshot.directory, manifest)
+        snapshot.manifest_mtime = mtime
 
 
 def snapshot_forget(model=None) -> None:

@@ -88,7 +88,7 @@ def test_deltas_are_folded_into_a_new_base_after_a_while(world, programme, manag
         kinds.append(snapshot_refresh(world["model"])["kind"])
     assert kinds[-1] == "compacted" and set(kinds[:-1]) == {"incremental"}
     folder = tmp_path / "insights" / str(world["model"].pk)
-    assert len(list(folder.glob("*.parquet"))) == 1
+    assert sorted(path.name.split("-")[0] for path in folder.glob("*.parquet")) == ["base", "base"]  # rows, cubes
     snapshot_forget()
     assert total_M0(programme, manager) == pytest.approx(engine_on(current(world["model"])).M0, abs=1e-12)
 
@@ -139,3 +139,19 @@ def test_sampling_weights_from_the_answers_weigh_each_household(world, programme
     assert pytest.approx(expected.H, abs=1e-12) == total.H and pytest.approx(expected.M0, abs=1e-12) == total.M0
     assert total.se_M0 == pytest.approx(expected.se.M0, abs=1e-12)
     assert total.n == expected.n  # households, not weighted
+
+
+def test_a_web_process_follows_the_periodic_refresh_holding_only_the_cubes(world, programme, manager, settings):
+    settings.PARCOURS_INSIGHTS_REFRESH_SECONDS = 3600  # pages never ask the database: cron refreshes
+    snapshot_refresh(world["model"])
+    snapshot_forget()
+    reader = snapshot_open(world["model"])  # loaded from the files
+    assert reader.rows_frame is None
+    snapshot_forget()
+    score_household(household=world["households"][1], model=world["model"],
+                    deprivations=dict.fromkeys(INDICATORS, 1))
+    snapshot_refresh(world["model"])  # "parcours diagnostics refresh" in another process
+    snapshots._CACHE[str(world["model"].pk)] = reader
+    table = zone_figures(programme=programme, viewer=manager)
+    assert reader.rows_frame is None and len(reader.files) == 2
+    assert table.totals.M0 == pytest.approx(engine_on(current(world["model"])).M0, abs=1e-12)
