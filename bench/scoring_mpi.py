@@ -168,7 +168,7 @@ def parcours_phases(table: pl.DataFrame, text: str) -> dict[str, tuple[float, fl
     timed("engine", lambda: alkire_foster(
         state["to_numpy"], weights=[i.weight for i in model.indicators], k=model.k, missing=model.missing,
         dimensions=[i.dimension for i in model.indicators], names=[i.name for i in model.indicators],
-        sample_weights=state["weights"], groups=state["group_codes"], se=None))
+        sample_weights=state["weights"], groups=state["group_codes"], se=None, trusted=True, consume=True))
     return phases
 
 

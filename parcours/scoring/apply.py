@@ -79,12 +79,19 @@ def sample_weights(table: pl.DataFrame, column: str | None, *, first_row: int = 
 
 
 def _group_codes(series: pl.Series) -> GroupCodes:
-    """Code a group column with Polars (fast for millions of rows); an empty cell is the missing group."""
-    text = series.cast(pl.Utf8).str.strip_chars()
-    text = pl.select(pl.when(text == "").then(None).otherwise(text)).to_series()
-    labels = text.drop_nulls().unique().sort().to_list()
-    codes = text.cast(pl.Enum(labels)).to_physical().cast(pl.Int64).fill_null(-1).to_numpy()
-    return GroupCodes(codes, labels)
+    """Code a group column with Polars (fast for millions of rows); an empty cell is the missing group.
+
+    The text is cleaned on the distinct values only (a zone column has hundreds of them for a million rows):
+    each raw value is coded, then its code is mapped to that of its stripped label.
+    """
+    raw = series.cast(pl.Utf8)
+    distinct = raw.drop_nulls().unique()
+    stripped = distinct.str.strip_chars()
+    labels = stripped.filter(stripped != "").unique().sort().to_list()
+    position = {label: index for index, label in enumerate(labels)}
+    remap = np.array([position.get(value, -1) for value in stripped.to_list()] + [-1], dtype=np.int64)
+    codes = raw.cast(pl.Enum(distinct.to_list())).to_physical().cast(pl.Int64).fill_null(len(distinct)).to_numpy()
+    return GroupCodes(remap[codes], labels)
 
 
 def deprivations(model: ModelSpec, table: pl.DataFrame, *, first_row: int = 1) -> np.ndarray:
@@ -103,11 +110,13 @@ def measure(model: ModelSpec, table: pl.DataFrame, *, by: Sequence[str] = (), we
     g0 = deprivations(model, table, first_row=first_row)
     groups = {column: _group_codes(table.get_column(column)) for column in by}
     try:
+        # g0 is ours and holds only 1.0/0.0/NaN (the expressions' true/false/unknown): the engine may skip its
+        # check and reuse the matrix.
         return alkire_foster(
             g0, weights=[i.weight for i in model.indicators], dimensions=[i.dimension for i in model.indicators],
             names=[i.name for i in model.indicators], k=model.k if k is None else k, missing=model.missing,
             sample_weights=sample_weights(table, weights, first_row=first_row), groups=groups, bands=model.bands,
-            se=se, replications=replications, seed=seed)
+            se=se, replications=replications, seed=seed, trusted=True, consume=True)
     except NoUnitsError as exc:
         raise ApplicationError(_("No unit can be measured: the table is empty, or every unit misses an indicator "
                                  "(missing-data policy: %(policy)s), or every sampling weight is 0.")

@@ -100,3 +100,36 @@ def test_k_at_its_bounds_gives_union_and_intersection(case):
 def test_without_missing_data_both_policies_agree(case):
     exclude, reweight = measure(case, missing="exclude"), measure(case, missing="reweight")
     assert (exclude.H, exclude.M0, exclude.excluded) == pytest.approx((reweight.H, reweight.M0, 0))
+
+
+@st.composite
+def with_missing(draw):
+    n, d = draw(st.integers(1, 20)), draw(st.integers(1, 5))
+    g0 = np.array(draw(st.lists(st.lists(st.sampled_from([0.0, 1.0, np.nan]), min_size=d, max_size=d),
+                                min_size=n, max_size=n)))
+    dimensions = draw(st.lists(st.sampled_from(["education", "health"]), min_size=d, max_size=d))
+    return g0, dimensions, draw(st.sampled_from(["exclude", "reweight"])), draw(st.sampled_from([0.2, 1 / 3, 1.0]))
+
+
+@PROPERTY_SETTINGS
+@given(with_missing())
+def test_the_fast_path_of_a_trusted_matrix_gives_the_same_figures(case):
+    """apply.measure hands the engine a matrix it built (trusted, consumed in place): same figures as the checks."""
+    g0, dimensions, missing, k = case
+    options = {"weights": np.full(g0.shape[1], 1 / g0.shape[1]), "dimensions": dimensions, "k": k,
+               "missing": missing, "groups": {"g": ["a", "b"] * (g0.shape[0] // 2) + ["a"] * (g0.shape[0] % 2)}}
+    try:
+        slow = alkire_foster(g0.copy(), **options)
+    except ValueError:
+        with pytest.raises(ValueError):
+            alkire_foster(g0.copy(), trusted=True, consume=True, **options)
+        return
+    fast = alkire_foster(g0.copy(), trusted=True, consume=True, **options)
+    assert (fast.n, fast.excluded) == (slow.n, slow.excluded)
+    expected = pytest.approx((slow.H, slow.A, slow.M0), abs=1e-12)
+    assert expected == (fast.H, fast.A, fast.M0)
+    assert [i.censored_h for i in fast.indicators] == pytest.approx([i.censored_h for i in slow.indicators],
+                                                                    abs=1e-12, nan_ok=True)
+    assert np.array_equal(fast.poor, slow.poor) and np.allclose(fast.scores, slow.scores, equal_nan=True)
+    assert {key: g.M0 for key, g in fast.groups["g"].items()} == pytest.approx(
+        {key: g.M0 for key, g in slow.groups["g"].items()}, nan_ok=True)

@@ -124,3 +124,16 @@ def test_a_text_comparison_does_not_require_numbers():
 
 def test_constant_expressions_fill_every_row():
     assert values("1 = 1") == [1.0] * 6
+
+
+def test_a_column_of_a_few_clean_answers_skips_the_cleaning_and_reads_the_same():
+    # Answers chosen from a list (few distinct values, no spaces, no empty cell) are read as they are; one stray
+    # space or empty cell anywhere in the column and every cell is stripped, an empty one missing.
+    from parcours.scoring.expressions.table import clean_text_columns
+
+    clean = pl.DataFrame({"water": ["piped", "well", "piped"] * 500})
+    spaced = pl.DataFrame({"water": ["piped", "well", "piped"] * 499 + ["piped", " well ", ""]})
+    assert clean_text_columns(clean, ["water"]) == {"water"} and clean_text_columns(spaced, ["water"]) == set()
+    assert values("${water} = 'well'", clean)[:3] == [0, 1, 0]
+    assert values("${water} = 'well'", spaced)[-3:][:2] == [0, 1] and math.isnan(values("${water} = 'well'",
+                                                                                          spaced)[-1])

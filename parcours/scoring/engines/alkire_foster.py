@@ -109,7 +109,7 @@ class AFResult:
         return np.where(self.included[:, None], self.deprived * self.poor[:, None], np.nan)
 
 
-def _check(g0, weights, dimensions, names, k, missing):
+def _check(g0, weights, dimensions, names, k, missing, trusted=False):
     g0 = np.asarray(g0, dtype=float)
     if g0.ndim != 2:
         raise EngineError(f"the deprivation matrix must have two dimensions, not {g0.ndim}")
@@ -127,10 +127,11 @@ def _check(g0, weights, dimensions, names, k, missing):
         raise EngineError(f"the poverty cut-off k must be in (0, 1], not {k}")
     if missing not in MISSING_POLICIES:
         raise EngineError(f"unknown missing-data policy {missing!r} (use one of {', '.join(MISSING_POLICIES)})")
-    observed = ~np.isnan(g0)
-    if np.any(observed & (g0 != 0) & (g0 != 1)):
+    missing_cells = np.isnan(g0)
+    # A caller that built g0 itself from true/false/unknown (apply.deprivations) may skip this full pass.
+    if not trusted and np.any(~missing_cells & (g0 != 0) & (g0 != 1)):
         raise EngineError("deprivations must be 0, 1 or NaN (missing)")
-    return g0, weights, observed
+    return g0, weights, missing_cells
 
 
 def unit_weights(observed: np.ndarray, weights: np.ndarray, dimensions: Sequence[str]) -> np.ndarray:
@@ -153,22 +154,36 @@ def unit_weights(observed: np.ndarray, weights: np.ndarray, dimensions: Sequence
 def alkire_foster(g0, *, weights: Sequence[float], dimensions: Sequence[str], k: float,
                   names: Sequence[str] | None = None, sample_weights=None, missing: str = "exclude",
                   groups: Mapping[str, Sequence] | None = None, bands: Sequence[Band] = (),
-                  se: str | None = "analytic", replications: int = 1000, seed: int | None = 0) -> AFResult:
+                  se: str | None = "analytic", replications: int = 1000, seed: int | None = 0,
+                  trusted: bool = False, consume: bool = False) -> AFResult:
     """Identify the poor (cᵢ ≥ k) and aggregate; see the module docstring and docs/scoring-methods.md.
 
     ``groups`` maps a variable name to one value per unit (decomposition by each variable); ``se`` is
-    "analytic", "bootstrap" (``replications`` resamples of units with ``seed``) or None.
+    "analytic", "bootstrap" (``replications`` resamples of units with ``seed``) or None. Speed options for a caller
+    that built ``g0`` itself: ``trusted`` skips checking that every cell is 0, 1 or NaN; ``consume`` lets the
+    engine turn ``g0``'s NaN into 0 in place (``g0`` must then be a float64 array the caller no longer reads).
     """
-    g0, weights, observed = _check(g0, weights, dimensions, names, k, missing)
+    g0, weights, missing_cells = _check(g0, weights, dimensions, names, k, missing, trusted)
     n_total, d = g0.shape
     names = list(names) if names is not None else [f"indicator_{j + 1}" for j in range(d)]
     weights_all = sampling_weights(sample_weights, n_total)
-    deprived = np.where(observed, g0, 0.0)
     if missing == "exclude":
-        included = observed.all(axis=1)
+        # One pass gives both: a NaN anywhere in the row makes its score NaN, i.e. the unit is excluded. For the
+        # included rows the products are those of the deprivation matrix below (same values, same order).
+        raw_scores = g0 @ weights
+        included = ~np.isnan(raw_scores)
+        raw_scores[~included] = 0.0
         reweighted = None
-        raw_scores = deprived @ weights
+    observed = None
+    if missing != "exclude":
+        observed = ~missing_cells
+    if consume and g0.flags.writeable:  # _check made it a float64 array: g0 is the caller's array itself
+        np.copyto(g0, 0.0, where=missing_cells)
+        deprived = g0
     else:
+        deprived = np.where(missing_cells, 0.0, g0)
+    del missing_cells
+    if missing != "exclude":
         reweighted = unit_weights(observed, weights, dimensions)
         included = ~np.isnan(reweighted).any(axis=1)
         reweighted[~included] = np.nan
@@ -222,11 +237,13 @@ def _indicators(names, dimensions, weights, deprived, observed, reweighted, s, p
     """Headcount ratios and contributions, as sums over units weighted by s (0 for excluded units)."""
     seen = s @ observed if reweighted is not None else np.full(len(names), population)
     poor_s = s * poor
+    # Both weighted column sums in one pass over the matrix (a 2 × n by n × d product).
+    deprived_s, deprived_poor = np.stack([s, poor_s]) @ deprived
     with np.errstate(invalid="ignore", divide="ignore"):
-        uncensored = (s @ deprived) / seen
-        censored = (poor_s @ deprived) / seen
+        uncensored = deprived_s / seen
+        censored = deprived_poor / seen
     if reweighted is None:
-        parts = weights * (poor_s @ deprived) / population
+        parts = weights * deprived_poor / population
     else:
         # Σᵢ sᵢ·wᵢⱼ·gᵢⱼ(k) / Σs: with each unit's own weights, so contributions still add up to M0.
         parts = (poor_s @ (np.nan_to_num(reweighted) * deprived)) / population

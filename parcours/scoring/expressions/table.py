@@ -12,10 +12,37 @@ from .compiler import NUMBER_PATTERN, Expression, ExpressionError, number_column
 KINDS = ("boolean", "number", "string")
 
 
-def _text(series_name: str, dtype) -> pl.Expr:
+SAMPLE_ROWS, FEW_VALUES, MAX_DISTINCT = 1000, 100, 10_000
+
+
+def clean_text_columns(table: pl.DataFrame, columns) -> set[str]:
+    """The text columns whose cells need no cleaning: no space around a value and no empty cell.
+
+    Checked on the distinct values, which is cheaper than stripping every cell when a column holds few of them
+    (answers chosen from a list). A column whose first rows already show many values is not checked (stripping it
+    is cheaper than listing its values).
+    """
+    sample = table.head(SAMPLE_ROWS)
+    candidates = [column for column in columns if table.schema[column] == pl.Utf8
+                  and sample.get_column(column).n_unique() <= FEW_VALUES]
+    if not candidates:
+        return set()
+    clean = set()
+    for column, values in zip(candidates, table.select(pl.col(c).unique().implode() for c in candidates).row(0),
+                              strict=True):
+        distinct = pl.Series(values, dtype=pl.Utf8).drop_nulls()
+        if distinct.len() <= MAX_DISTINCT and not (distinct == "").any() and (
+                distinct.str.strip_chars() == distinct).all():
+            clean.add(column)
+    return clean
+
+
+def _text(series_name: str, dtype, clean: bool = False) -> pl.Expr:
     """The answer as text, stripped; an empty cell (or NaN, or null) is missing (null)."""
     col = pl.col(series_name)
     if dtype == pl.Utf8:
+        if clean:
+            return col  # already as stripping would leave it (see clean_text_columns)
         return col.str.strip_chars().replace("", None)  # one strip (a when/otherwise on it stripped twice)
     if dtype == pl.Boolean:
         return pl.when(col).then(pl.lit("true")).otherwise(pl.lit("false"))
@@ -83,19 +110,20 @@ def evaluate(table: pl.DataFrame, expressions: Mapping[str, Expression], *, kind
     read = set().union(*(expr.meta.root_names() for expr in compiled.values()))
     texts = sorted({column for expression in expressions.values() for column in expression.columns
                     if text_column(column) in read})
-    # The row index keeps the table's height even when no expression reads a column.
-    prepared = table.with_row_index("\x00row").select(
-        pl.col("\x00row"),
-        *[_text(column, schema[column]).alias(text_column(column)) for column in texts],
-        *[_number(column, schema[column]).alias(number_column(column)) for column in sorted(numeric)],
-    )
+    clean = clean_text_columns(table, texts)
     outputs = []
     for name, expr in compiled.items():
         expr = expr.cast(pl.Utf8) if kind == "string" else expr.cast(pl.Float64).fill_null(float("nan"))
         outputs.append(expr.alias(name))
+    # One lazy query: the cleaned columns are computed in parallel and never kept as a table of their own. The
+    # row index keeps the table's height even when no expression reads a column; with_columns broadcasts
+    # constant expressions (no column read) to that height.
+    query = table.lazy().with_row_index("\x00row").select(
+        pl.col("\x00row"),
+        *[_text(column, schema[column], column in clean).alias(text_column(column)) for column in texts],
+        *[_number(column, schema[column]).alias(number_column(column)) for column in sorted(numeric)],
+    ).with_columns(outputs).select(list(compiled))
     try:
-        # with_columns broadcasts constant expressions (no column read) to the table's height.
-        result = prepared.with_columns(outputs)
+        return query.collect()
     except pl.exceptions.PolarsError as exc:
         raise ExpressionError(_("the expressions could not be evaluated: %(error)s") % {"error": exc}) from exc
-    return result.select(list(compiled))
