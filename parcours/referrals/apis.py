@@ -138,7 +138,7 @@ class ReferralListCreateApi(GenericAPIView):
         return found.order_by("-created_at")
 
     @extend_schema(operation_id="referrals_list", parameters=[BOX, STATE], responses={200: ReferralOutput(many=True),
-                   **{403: ERRORS[403]}}, summary=gettext_lazy("Referrals addressed to or sent by my organisations"))
+                   **READ_ERRORS}, summary=gettext_lazy("Referrals addressed to or sent by my organisations"))
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ReferralOutput(page, many=True, context={"request": request}).data)

@@ -148,6 +148,10 @@ def referral_send(
             % {"service": service.name, "status": service.get_status_display()},
             problems=[Problem(_("This service does not take referrals now."), field="service")],
         )
+    if service.organization is None:
+        raise ApplicationError(_("The service “%(service)s” names no organisation to receive the referral.")
+                               % {"service": service.name},
+                               problems=[Problem(_("No organisation behind this service."), field="service")])
     keys = list(dict.fromkeys(fields))
     if message.strip() and "message" not in keys:  # the sender's message is written for the receiver
         keys.append("message")

@@ -157,6 +157,13 @@ def test_an_inactive_service_is_refused(send):
     assert not Referral.objects.exists()
 
 
+def test_a_service_without_an_organisation_is_refused(send, directory):
+    directory["training"].organization = None
+    directory["training"].save()
+    with pytest.raises(ApplicationError, match="names no organisation"):
+        send()
+
+
 def test_only_the_cases_workers_refer(send, partner_worker, stranger, viewer):
     for actor in (partner_worker, stranger, viewer):
         with pytest.raises(PermissionDenied):
