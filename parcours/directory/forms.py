@@ -118,3 +118,23 @@ class DirectoryImportForm(forms.Form):
                 _("The file is too large (%(size)s); the limit is %(limit)s.")
                 % {"size": filesizeformat(upload.size), "limit": filesizeformat(MAX_UPLOAD_SIZE)})
         return upload
+
+
+class OrganizationForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "name_fr", "name_ar", "name_pt", "alternate_name", "description", "legal_status",
+                  "email", "website", "year_incorporated", "parcours_organisation"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, linkable=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["parcours_organisation"]
+        field.queryset = linkable if linkable is not None else field.queryset.none()
+        field.empty_label = _("None: it does not use Parcours")
+
+    def _post_clean(self):
+        pass  # the service validates and reports on the form
+
+    def organization_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
+from parcours.accounts.models import Role
 from parcours.accounts.selectors import MANAGING_ROLES, organisation_ids_where
 from parcours.territories.models import Zone
 
@@ -60,18 +61,40 @@ def user_may_manage_directory(user) -> bool:
     return bool(organisation_ids_where(user, MANAGING_ROLES))
 
 
+def _may_manage_organization(user, organization: Organization | None) -> bool:
+    if _trusted(user):
+        return True
+    if organization is None:
+        return False
+    if organization.parcours_organisation_id is None:
+        # An organisation outside Parcours has no manager of its own: administrators keep its entry up to date.
+        return bool(organisation_ids_where(user, {Role.ADMINISTRATOR}))
+    return organization.parcours_organisation_id in organisation_ids_where(user, MANAGING_ROLES)
+
+
 def organizations_managed_by(user) -> QuerySet[Organization]:
-    """Directory organisations whose services ``user`` may create and change."""
+    """Directory organisations whose entry and services ``user`` may create and change: those of the Parcours
+    organisations they manage, and, for administrators, those of organisations that do not use Parcours."""
     if _trusted(user):
         return Organization.objects.all()
-    return Organization.objects.filter(parcours_organisation_id__in=organisation_ids_where(user, MANAGING_ROLES))
+    condition = Q(parcours_organisation_id__in=organisation_ids_where(user, MANAGING_ROLES))
+    if organisation_ids_where(user, {Role.ADMINISTRATOR}):
+        condition |= Q(parcours_organisation__isnull=True)
+    return Organization.objects.filter(condition)
+
+
+def user_may_edit_organization(user, organization: Organization) -> bool:
+    return _may_manage_organization(user, organization)
 
 
 def user_may_edit_service(user, service: Service) -> bool:
+    return _may_manage_organization(user, service.organization)
+
+
+def parcours_organisations_linkable_by(user):
+    """Parcours organisations ``user`` may name as the one behind a directory organisation: their own."""
+    from parcours.accounts.models import Organisation
+
     if _trusted(user):
-        return True
-    organization = service.organization
-    return bool(
-        organization is not None and organization.parcours_organisation_id is not None
-        and organization.parcours_organisation_id in organisation_ids_where(user, MANAGING_ROLES)
-    )
+        return Organisation.objects.filter(is_active=True)
+    return Organisation.objects.filter(pk__in=organisation_ids_where(user, MANAGING_ROLES))

@@ -39,7 +39,13 @@ from .models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from .selectors import organizations_managed_by, user_may_edit_service, user_may_manage_directory
+from .selectors import (
+    organizations_managed_by,
+    parcours_organisations_linkable_by,
+    user_may_edit_organization,
+    user_may_edit_service,
+    user_may_manage_directory,
+)
 
 SERVICE_FIELDS = (
     "name", "name_fr", "name_ar", "name_pt", "alternate_name", "description", "url", "email", "status",
@@ -305,14 +311,26 @@ def _require_directory_manager(actor) -> None:
         raise PermissionDenied(_("Only administrators and managers may import or change directory organisations."))
 
 
+def _check_link(actor, organization: Organization) -> None:
+    """A user links a directory organisation only to a Parcours organisation they manage."""
+    if organization.parcours_organisation_id is None:
+        return
+    if not parcours_organisations_linkable_by(actor).filter(pk=organization.parcours_organisation_id).exists():
+        raise PermissionDenied(_("You may only link the directory to an organisation you manage."))
+
+
 @transaction.atomic
 def organization_create(*, actor, name: str, **data: Any) -> Organization:
-    """Add an organisation to the directory (administrators and managers)."""
+    """Add an organisation to the directory: administrators and managers, for their own organisation;
+    administrators also for organisations that do not use Parcours."""
     _require_directory_manager(actor)
     unknown = set(data) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown organisation fields: %s") % ", ".join(sorted(unknown)))
     organization = Organization(name=name, **data)
+    if not user_may_edit_organization(actor, organization):
+        raise PermissionDenied(_("You may not add this organisation to the directory."))
+    _check_link(actor, organization)
     _clean(organization)
     organization.save()
     _audit_new(actor, organization)
@@ -321,13 +339,17 @@ def organization_create(*, actor, name: str, **data: Any) -> Organization:
 
 @transaction.atomic
 def organization_update(*, actor, organization: Organization, **data: Any) -> Organization:
-    _require_directory_manager(actor)
+    if not user_may_edit_organization(actor, organization):
+        raise PermissionDenied(_("You may not change this organisation."))
     unknown = set(data) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown organisation fields: %s") % ", ".join(sorted(unknown)))
     before = snapshot(organization)
     for name, value in data.items():
         setattr(organization, name, value)
+    if not user_may_edit_organization(actor, organization):
+        raise PermissionDenied(_("You may not give this organisation away."))
+    _check_link(actor, organization)
     _clean(organization)
     organization.save()
     changes = diff(before, snapshot(organization))

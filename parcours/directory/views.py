@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from parcours.accounts.models import Organisation as ParcoursOrganisation
 from parcours.core.exceptions import ApplicationError
 from parcours.registry.forms import add_service_error
 
 from . import selectors, services
-from .forms import DirectoryImportForm, ServiceForm, ServiceSearchForm
+from .forms import DirectoryImportForm, OrganizationForm, ServiceForm, ServiceSearchForm
 from .models import Organization, Service, ServiceAtLocation
 
 
@@ -82,7 +83,45 @@ def organization_detail(request, pk):
         "services": organization.services.prefetch_related("taxonomy_terms").order_by("name"),
         "locations": organization.locations.prefetch_related("addresses").order_by("name"),
         "may_create": selectors.organizations_managed_by(request.user).filter(pk=organization.pk).exists(),
+        "may_edit": selectors.user_may_edit_organization(request.user, organization),
     })
+
+
+def _organization_form(request, organization: Organization | None):
+    linkable = selectors.parcours_organisations_linkable_by(request.user)
+    if organization is not None and organization.parcours_organisation_id:
+        # The current link stays choosable (an administrator of an outside entry may keep it as it is).
+        linkable = ParcoursOrganisation.objects.filter(
+            Q(pk__in=linkable.values("pk")) | Q(pk=organization.parcours_organisation_id))
+    form = OrganizationForm(request.POST or None, instance=organization, linkable=linkable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if organization is None:
+                organization = services.organization_create(actor=request.user, **form.organization_data())
+            else:
+                organization = services.organization_update(actor=request.user, organization=organization,
+                                                             **form.organization_data())
+        except (ValidationError, ApplicationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The organisation was saved."))
+            return redirect("directory:organization_detail", pk=organization.pk)
+    return render(request, "directory/organization_form.html", {"form": form, "organization": organization})
+
+
+@login_required
+def organization_create(request):
+    if not selectors.user_may_manage_directory(request.user):
+        raise PermissionDenied
+    return _organization_form(request, None)
+
+
+@login_required
+def organization_edit(request, pk):
+    organization = get_object_or_404(Organization, pk=pk)
+    if not selectors.user_may_edit_organization(request.user, organization):
+        raise PermissionDenied(_("You may not change this organisation."))
+    return _organization_form(request, organization)
 
 
 class _Refused(Exception):

@@ -173,3 +173,39 @@ def test_odd_filter_values_never_give_a_500(client, directory_world, social_work
     login(client, social_worker)
     for value in ("\x00", "nope", "0" * 300):
         assert client.get(reverse("directory:service_list"), {name: value}).status_code == 200
+
+
+def test_manager_adds_an_organisation_linked_to_their_own(client, directory_world, manager, orgs):
+    """Manager of A: the organisation form offers only A to link to, and creates the entry."""
+    from parcours.directory.models import Organization
+
+    login(client, manager)
+    page = client.get(reverse("directory:organization_create"))
+    assert list(page.context["form"].fields["parcours_organisation"].queryset) == [orgs["A"]]
+    response = client.post(reverse("directory:organization_create"), {
+        "name": "Office A, second site", "parcours_organisation": str(orgs["A"].pk), "description": "Second."})
+    assert response.status_code == 302
+    created = Organization.objects.get(name="Office A, second site")
+    assert created.parcours_organisation == orgs["A"]
+    refused = client.post(reverse("directory:organization_create"), {
+        "name": "Sneaky", "parcours_organisation": str(orgs["B"].pk)})
+    assert refused.status_code == 200 and refused.context["form"].errors
+    assert not Organization.objects.filter(name="Sneaky").exists()
+
+
+def test_admin_edits_an_outside_organisation(client, directory_world, admin):
+    login(client, admin)
+    outside = directory_world["outside"]
+    detail = client.get(reverse("directory:organization_detail", args=[outside.pk]))
+    assert reverse("directory:organization_edit", args=[outside.pk]) in detail.content.decode()
+    response = client.post(reverse("directory:organization_edit", args=[outside.pk]), {
+        "name": "Outside association", "name_ar": "جمعية خارجية", "description": "Updated."})
+    assert response.status_code == 302
+    outside.refresh_from_db()
+    assert outside.name_ar == "جمعية خارجية" and outside.parcours_organisation is None
+
+
+@pytest.mark.parametrize("persona", ["manager", "social_worker", "viewer", "stranger"])
+def test_others_may_not_edit_the_outside_organisation(client, directory_world, personas, persona):
+    login(client, personas[persona])
+    assert client.get(reverse("directory:organization_edit", args=[directory_world["outside"].pk])).status_code == 403

@@ -75,3 +75,42 @@ def test_term_codes_are_unique_within_a_taxonomy(db):
     food = term_by_code("food")
     with pytest.raises(IntegrityError), transaction.atomic():
         TaxonomyTerm.objects.create(code="food", name="Food again", taxonomy=food.taxonomy)
+
+
+def test_administrator_maintains_organisations_outside_parcours(directory_world, admin, manager):
+    """Administrator of A: edits the outside association's entry and services; the manager of A may not."""
+    outside, legal = directory_world["outside"], directory_world["legal"]
+    directory.organization_update(actor=admin, organization=outside, description="Updated.")
+    directory.service_update(actor=admin, service=legal, fees_description="Free")
+    with pytest.raises(PermissionDenied):
+        directory.organization_update(actor=manager, organization=outside, description="No.")
+
+
+def test_nobody_links_an_entry_to_an_organisation_they_do_not_manage(directory_world, admin, manager, orgs):
+    """Administrator or manager of A: linking a directory entry to association B is refused."""
+    with pytest.raises(PermissionDenied):
+        directory.organization_create(actor=manager, name="B's entry", parcours_organisation=orgs["B"])
+    with pytest.raises(PermissionDenied):
+        directory.organization_update(actor=admin, organization=directory_world["outside"],
+                                      parcours_organisation=orgs["B"])
+    created = directory.organization_create(actor=manager, name="A's second entry", parcours_organisation=orgs["A"])
+    assert created.parcours_organisation == orgs["A"]
+
+
+def test_a_manager_may_not_add_an_outside_organisation(db, manager):
+    with pytest.raises(PermissionDenied):
+        directory.organization_create(actor=manager, name="Someone else")
+
+
+@pytest.mark.parametrize("persona", ["social_worker", "partner_worker", "viewer", "stranger"])
+def test_others_may_not_add_organisations(db, personas, persona):
+    with pytest.raises(PermissionDenied):
+        directory.organization_create(actor=personas[persona], name="Mine")
+
+
+def test_administrator_of_a_may_not_edit_services_of_b(directory_world, admin, orgs):
+    """Administrator of A: B's entry (B uses Parcours) belongs to B's managers."""
+    b_entry = directory.organization_create(actor="tests", name="Association B", parcours_organisation=orgs["B"])
+    b_service = directory.service_create(actor="tests", organization=b_entry, name="B's service")
+    with pytest.raises(PermissionDenied):
+        directory.service_update(actor=admin, service=b_service, name="Taken")
