@@ -23,7 +23,7 @@ from parcours.territories.models import Zone
 
 from . import charts, charts_pages
 from .brief import brief_build
-from .reports import GROUPS, MEASURES, diagnostic_build, no_data_message
+from .reports import GROUPS, MEASURES, data_months, diagnostic_build, no_data_message, quarters
 from .reports_render import render_pdf, report_context
 from .reports_tasks import FORMATS, ZONE_REPORT, report_job_create, zone_report_task
 from .selectors import programme_for_figures
@@ -77,7 +77,8 @@ def dashboard(request):
                                                measure=measure, period=period, by=by)
     except ApplicationError as exc:
         overview, context["error"] = None, exc.message
-    context.update(programme=programme, level=level, measure=measure, by=by, period=period or "", overview=overview)
+    context.update(programme=programme, level=level, measure=measure, by=by, period=period or "", overview=overview,
+                   period_choices=_period_choices(programme, None))
     if overview is not None and overview.rows:
         context["map"] = charts_pages.map_json(overview.rows, programme=programme, measure=measure, period=period)
         context["specs"] = charts_pages.overview_charts(overview)
@@ -94,7 +95,8 @@ def zone(request, slug, code):
     by = _choice(request.GET.get("by"), GROUPS, "sex")
     period = _period(request)
     context = {**_common(request), "programme": programme, "zone": zone, "measure": measure, "by": by,
-               "period": period or "", "ancestors": _ancestors(zone)}
+               "period": period or "", "ancestors": _ancestors(zone),
+               "period_choices": _period_choices(programme, zone)}
     try:
         diagnostic = diagnostic_build(programme=programme, viewer=request.user, zone=zone, period=period)
     except ApplicationError as exc:
@@ -110,6 +112,17 @@ def zone(request, slug, code):
     context["map"] = charts_pages.map_json(rows, programme=programme, measure=measure, period=period)
     context["zone_query"] = urlencode({k: v for k, v in {"period": period, "measure": measure}.items() if v})
     return render(request, "insights/zone.html", context)
+
+
+def _period_choices(programme, zone) -> list[str]:
+    """Years and quarters with data, most recent first (suggestions for the period field)."""
+    try:
+        months = data_months(programme, zone)
+    except ApplicationError:
+        return []
+    found = quarters(months)
+    years = sorted({quarter[:4] for quarter in found})
+    return [*reversed(found), *reversed(years)]
 
 
 def _ancestors(zone: Zone) -> list[Zone]:

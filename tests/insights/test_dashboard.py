@@ -230,3 +230,9 @@ def test_suppressed_cells_say_why_for_the_partner(client, world, partner_worker)
     tooltip = {f["properties"]["code"]: f["properties"]["tooltip"]
                for f in page_json(html, "pc-map-data")["features"]["features"]}["XK0103"]
     assert html_unescape(titles.pop()) in tooltip
+
+
+def test_the_period_field_suggests_the_quarters_and_years_with_data(client, world, manager):
+    html = open_page(client, manager, reverse("insights:dashboard") + "?programme=demo&level=2").content.decode()
+    options = re.findall(r'<datalist id="f-period-choices">(.*?)</datalist>', html, re.S)[0]
+    assert re.findall(r'<option value="([^"]+)">', options) == ["2025-Q2", "2025-Q1", "2025"]
