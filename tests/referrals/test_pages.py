@@ -140,6 +140,16 @@ def test_the_remind_command_reminds_overdue_referrals(send, capsys):
     assert "0 overdue referrals reminded." in capsys.readouterr().out
 
 
+def test_the_remind_command_queues_a_job_for_the_worker(send, capsys):
+    """With --background the command prints the job's id; the task (run at once in tests) records the count."""
+    from parcours.core.models import Job
+
+    send()
+    call_command("referrals", "remind", "--background")
+    job = Job.objects.get(pk=capsys.readouterr().out.strip())
+    assert job.kind == "referrals_remind" and job.status == Job.Status.SUCCEEDED and job.result == {"reminded": 0}
+
+
 def test_the_remind_command_refuses_a_bad_date():
     from django.core.management import CommandError
 
