@@ -10,11 +10,13 @@ from parcours.accounts.forms import StyledFormMixin
 from parcours.registry.forms import NBSP, ZoneChoiceField
 from parcours.territories.models import Zone
 
-from .models import Organization, Service, TaxonomyTerm
+from .models import Location, Organization, Service, TaxonomyTerm
 
 MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 # Zones offered on forms and filters: the country down to delegations keeps the pages light.
 ZONE_MAX_LEVEL = 2
+DAYS = [("MO", _("Monday")), ("TU", _("Tuesday")), ("WE", _("Wednesday")), ("TH", _("Thursday")),
+        ("FR", _("Friday")), ("SA", _("Saturday")), ("SU", _("Sunday"))]
 
 
 class TermMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -62,6 +64,23 @@ class ServiceForm(StyledFormMixin, forms.ModelForm):
         required=False, label=_("Documents to bring"), widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One document per line."))
 
+    locations = forms.ModelMultipleChoiceField(
+        queryset=Location.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Delivered at"))
+    new_location_name = forms.CharField(required=False, max_length=255, label=_("New place: name"))
+    new_location_address = forms.CharField(required=False, max_length=255, label=_("New place: address"))
+    new_location_city = forms.CharField(required=False, max_length=255, label=_("New place: city"))
+    new_location_latitude = forms.FloatField(required=False, min_value=-90, max_value=90,
+                                             label=_("New place: latitude"), help_text=_("e.g. 36.8065"))
+    new_location_longitude = forms.FloatField(required=False, min_value=-180, max_value=180,
+                                              label=_("New place: longitude"), help_text=_("e.g. 10.1815"))
+    days = forms.MultipleChoiceField(required=False, choices=DAYS, widget=forms.CheckboxSelectMultiple,
+                                     label=_("Open on"))
+    opens_at = forms.TimeField(required=False, label=_("Opens at"),
+                               widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    closes_at = forms.TimeField(required=False, label=_("Closes at"),
+                                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
     class Meta:
         model = Service
         fields = ["organization", "name", "name_fr", "name_ar", "name_pt", "status", "description",
@@ -79,13 +98,64 @@ class ServiceForm(StyledFormMixin, forms.ModelForm):
         self.fields["organization"].required = True
         self.fields["taxonomy_terms"].queryset = needs_terms().order_by("name") | TaxonomyTerm.objects.filter(
             pk__in=[] if self.instance._state.adding else self.instance.taxonomy_terms.values("pk"))
+        if organizations is not None:
+            self.fields["locations"].queryset = Location.objects.filter(organization__in=organizations)
+        else:
+            self.fields["locations"].queryset = Location.objects.filter(organization=self.instance.organization)
+        self.fields["locations"].label_from_instance = self._location_label
         if not self.instance._state.adding:
             self.fields.pop("organization")
+            self.initial.setdefault("locations", [link.location for link in self.instance.service_at_locations.all()])
+            schedules = list(self.instance.schedules.all())
+            if len(schedules) > 1:  # kept as imported; the simple weekly hours do not describe them
+                for name in ("days", "opens_at", "closes_at"):
+                    self.fields.pop(name)
+            elif schedules:
+                self.initial.setdefault("days", [d for d in schedules[0].byday.split(",") if d])
+                self.initial.setdefault("opens_at", schedules[0].opens_at[:5])
+                self.initial.setdefault("closes_at", schedules[0].closes_at[:5])
             self.initial.setdefault("taxonomy_terms", list(self.instance.taxonomy_terms.all()))
             self.initial.setdefault("zones", list(self.instance.service_areas.all()))
             self.initial.setdefault("languages", ", ".join(lang.code for lang in self.instance.languages.all()))
             self.initial.setdefault("required_documents", "\n".join(
                 doc.document for doc in self.instance.required_documents.all()))
+
+    @staticmethod
+    def _location_label(location) -> str:
+        address = location.addresses.first()
+        where = f" — {address.city}" if address and address.city else ""
+        return f"{location.name or location.pk}{where}"
+
+    def clean(self):
+        data = super().clean()
+        has_lat = data.get("new_location_latitude") is not None
+        has_lon = data.get("new_location_longitude") is not None
+        if has_lat != has_lon:
+            self.add_error("new_location_longitude" if has_lat else "new_location_latitude",
+                           _("Give both the latitude and the longitude, or neither."))
+        if (has_lat or data.get("new_location_address")) and not data.get("new_location_name"):
+            self.add_error("new_location_name", _("Name the new place."))
+        if data.get("days") and not (data.get("opens_at") and data.get("closes_at")):
+            self.add_error("opens_at", _("Give the opening and closing times."))
+        return data
+
+    def hours(self) -> dict | None:
+        """The weekly opening hours typed, or None when the form does not manage them."""
+        if "days" not in self.fields:
+            return None
+        days = [d for d, _label in DAYS if d in (self.cleaned_data.get("days") or [])]
+        opens, closes = self.cleaned_data.get("opens_at"), self.cleaned_data.get("closes_at")
+        return {"byday": ",".join(days), "opens_at": opens.strftime("%H:%M") if opens and days else "",
+                "closes_at": closes.strftime("%H:%M") if closes and days else ""}
+
+    def new_location(self) -> dict | None:
+        name = self.cleaned_data.get("new_location_name")
+        if not name:
+            return None
+        return {"name": name, "address_1": self.cleaned_data.get("new_location_address") or "",
+                "city": self.cleaned_data.get("new_location_city") or "",
+                "latitude": self.cleaned_data.get("new_location_latitude"),
+                "longitude": self.cleaned_data.get("new_location_longitude")}
 
     def service_data(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self._meta.fields

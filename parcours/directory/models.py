@@ -287,7 +287,9 @@ class Address(BaseModel):
     region = models.CharField(max_length=255, blank=True, verbose_name=_("region"))
     state_province = models.CharField(max_length=255, blank=True, verbose_name=_("state or province"))
     postal_code = models.CharField(max_length=50, blank=True, verbose_name=_("postal code"))
-    country = models.CharField(max_length=2, verbose_name=_("country"), help_text=_("ISO 3166-1 two-letter code."))
+    country = models.CharField(
+        max_length=2, blank=True, verbose_name=_("country"), help_text=_("ISO 3166-1 two-letter code.")
+    )
     address_type = models.CharField(
         max_length=10, choices=Location.LocationType.choices, default=Location.LocationType.PHYSICAL,
         verbose_name=_("kind"),

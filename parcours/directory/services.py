@@ -239,6 +239,9 @@ def location_create(
     location.save()
     _audit_new(actor, location, parent=organization)
     if address_1 or city:
+        if not country:  # a new place is usually in the country of the organisation's other places
+            country = Address.objects.filter(location__organization=organization).exclude(country="").values_list(
+                "country", flat=True).first() or ""
         address = Address(location=location, address_1=address_1, city=city, country=country,
                           postal_code=postal_code, state_province=state_province)
         _clean(address)
@@ -273,6 +276,54 @@ def schedule_add(*, actor, service: Service, byday: str, opens_at: str, closes_a
     schedule.save()
     _audit_new(actor, schedule, parent=service)
     return schedule
+
+
+@transaction.atomic
+def service_hours_set(*, actor, service: Service, byday: str, opens_at: str, closes_at: str) -> Schedule | None:
+    """Set the one weekly opening of ``service`` (the pages' simple case); no days removes it.
+
+    A service with several schedules (from an HSDS import) is left alone: ApplicationError.
+    """
+    if not user_may_edit_service(actor, service):
+        raise PermissionDenied(_("You may not change this service."))
+    schedules = list(service.schedules.all())
+    if len(schedules) > 1:
+        raise ApplicationError(_("This service has several schedules; change them through an HSDS import."))
+    current = schedules[0] if schedules else None
+    if not byday:
+        if current is not None:
+            audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=current, parent=service, changes={
+                k: [v, None] for k, v in snapshot(current, ["byday", "opens_at", "closes_at"]).items()})
+            current.delete()
+        return None
+    if current is None:
+        return schedule_add(actor=actor, service=service, byday=byday, opens_at=opens_at, closes_at=closes_at)
+    before = snapshot(current, ["byday", "opens_at", "closes_at"])
+    current.byday, current.opens_at, current.closes_at = byday, opens_at, closes_at
+    current.freq = current.freq or "WEEKLY"
+    _clean(current)
+    current.save()
+    changes = diff(before, snapshot(current, ["byday", "opens_at", "closes_at"]))
+    if changes:
+        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=current, parent=service, changes=changes)
+    return current
+
+
+@transaction.atomic
+def service_locations_set(*, actor, service: Service, locations: Iterable[Location]) -> None:
+    """Deliver ``service`` at exactly ``locations`` (places of its organisation)."""
+    if not user_may_edit_service(actor, service):
+        raise PermissionDenied(_("You may not change this service."))
+    wanted = {loc.pk: loc for loc in locations}
+    current = {link.location_id: link for link in service.service_at_locations.all()}
+    for location_id, link in current.items():
+        if location_id not in wanted:
+            audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=link, parent=service,
+                         changes={"location": [str(link.location), None]})
+            link.delete()
+    for location_id, location in wanted.items():
+        if location_id not in current:
+            service_location_add(actor=actor, service=service, location=location)
 
 
 @transaction.atomic

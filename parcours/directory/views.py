@@ -138,6 +138,15 @@ def _save(request, form: ServiceForm, service: Service | None) -> Service | None
             else:
                 service = services.service_update(actor=request.user, service=service, **data)
             services.required_documents_set(actor=request.user, service=service, documents=form.documents())
+            locations = list(form.cleaned_data.get("locations") or [])
+            place = form.new_location()
+            if place is not None:
+                locations.append(services.location_create(actor=request.user, organization=service.organization,
+                                                          **place))
+            services.service_locations_set(actor=request.user, service=service, locations=locations)
+            hours = form.hours()
+            if hours is not None:
+                services.service_hours_set(actor=request.user, service=service, **hours)
     except (ValidationError, ApplicationError) as exc:
         add_service_error(form, exc)
         return None

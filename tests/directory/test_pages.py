@@ -209,3 +209,36 @@ def test_admin_edits_an_outside_organisation(client, directory_world, admin):
 def test_others_may_not_edit_the_outside_organisation(client, directory_world, personas, persona):
     login(client, personas[persona])
     assert client.get(reverse("directory:organization_edit", args=[directory_world["outside"].pk])).status_code == 403
+
+
+def test_manager_sets_where_and_when_on_the_service_form(client, directory_world, manager):
+    """Manager of A: adds a new place with GPS and weekly hours, then drops the old place."""
+    login(client, manager)
+    food = directory_world["food"]
+    url = reverse("directory:service_edit", args=[food.pk])
+    form = client.get(url).context["form"]
+    assert [str(loc.pk) for loc in form.initial["locations"]] == [str(directory_world["north"].pk)]
+    assert form.initial["days"] == ["MO", "TU"]
+    response = client.post(url, {
+        "name": "Food parcels", "status": "active", "taxonomy_terms": [str(term_by_code("food").pk)],
+        "locations": [], "new_location_name": "Market stall", "new_location_address": "Market square",
+        "new_location_city": "Ville-Haute", "new_location_latitude": "36.81", "new_location_longitude": "10.19",
+        "days": ["WE", "FR"], "opens_at": "09:00", "closes_at": "13:30",
+    })
+    assert response.status_code == 302, response.context["form"].errors
+    places = [link.location for link in food.service_at_locations.all()]
+    assert [(p.name, p.latitude, p.longitude) for p in places] == [("Market stall", 36.81, 10.19)]
+    assert places[0].addresses.get().address_1 == "Market square"
+    schedule = food.schedules.get()
+    assert (schedule.byday, schedule.opens_at, schedule.closes_at) == ("WE,FR", "09:00", "13:30")
+
+
+def test_half_a_gps_position_is_refused_on_the_form(client, directory_world, manager):
+    login(client, manager)
+    food = directory_world["food"]
+    response = client.post(reverse("directory:service_edit", args=[food.pk]), {
+        "name": "Food parcels", "status": "active", "new_location_name": "Somewhere",
+        "new_location_latitude": "36.8"})
+    assert response.status_code == 200
+    assert "new_location_longitude" in response.context["form"].errors
+    assert food.service_at_locations.count() == 1
