@@ -101,6 +101,7 @@ def referral_create(request, action_pk):
     members = household.members.all()
     form = ReferralForm(request.POST or None, services=offered, members=members,
                         initial={"person": household.head_id, "service": chosen})
+    consent_missing = False
     if request.method == "POST" and form.is_valid():
         service = next(s for s in offered if str(s.pk) == form.cleaned_data["service"])
         try:
@@ -111,12 +112,14 @@ def referral_create(request, action_pk):
             )
         except ApplicationError as exc:
             form.add_error(None, str(exc.message))
+            consent_missing = any(p.field == "consent" for p in exc.problems)
         else:
             messages.success(request, _("The referral was sent to %(service)s.") % {"service": service.display_name})
             return redirect("referrals:referral_detail", referral.pk)
     return render(request, "referrals/referral_form.html", {
         "action": action, "case": action.case, "household": household, "form": form, "ranked": ranked,
         "extra": extra, "referrals": selectors.referrals_for_action(request.user, action),
+        "consent_missing": consent_missing,
     })
 
 

@@ -109,7 +109,8 @@ def test_diagnosis_plan_referral_partner_completes_follow_up_shows_the_change(
     screenshot(worker, "referral_journey_consent_refused_fr")
 
     # She records the household's consent to share with B, on the household's page, then sends again.
-    worker.goto(f"{base}/households/{household.pk}/consents/new/")
+    worker.click(f"a[href='/households/{household.pk}/consents/new/']")
+    worker.wait_for_url(f"**/households/{household.pk}/consents/new/")
     worker.select_option("select[name=purpose]", "sharing")
     worker.check(f"input[name=organisations][value='{orgs['B'].pk}']")
     worker.click("form[method=post] button.btn-primary[type=submit]")
