@@ -26,18 +26,21 @@ from .engines import (
     ScorecardItem,
     ScorecardResult,
     alkire_foster,
+    alkire_foster_frame,
     points_scale,
     points_score,
     scorecard,
 )
 from .engines import pmt as pmt_engine
-from .expressions import Expression, ExpressionError, column_numbers, evaluate
+from .expressions import Expression, ExpressionError, column_numbers, evaluate, evaluate_lazy
 from .model_file import ModelSpec
 
 
 def _evaluate(table: pl.DataFrame, expressions: Mapping[str, Expression], kind: str, noun: str,
-              first_row: int) -> pl.DataFrame:
+              first_row: int, lazy: bool = False) -> pl.DataFrame | pl.LazyFrame:
     try:
+        if lazy:
+            return evaluate_lazy(table, expressions, kind=kind, first_row=first_row)
         return evaluate(table, expressions, kind=kind, first_row=first_row)
     except ExpressionError as exc:
         name, exc.name = exc.name, None
@@ -103,26 +106,44 @@ def deprivations(model: ModelSpec, table: pl.DataFrame, *, first_row: int = 1) -
 
 def measure(model: ModelSpec, table: pl.DataFrame, *, by: Sequence[str] = (), weights: str | None = None,
             k: float | None = None, se: str | None = "analytic", replications: int = 1000, seed: int | None = 0,
-            first_row: int = 1) -> AFResult:
-    """Alkire–Foster measures of the table's units, decomposed by each ``by`` column."""
+            first_row: int = 1, per_unit: bool = False) -> AFResult:
+    """Alkire–Foster measures of the table's units, decomposed by each ``by`` column.
+
+    The aggregates only, computed in one Polars query (:func:`.engines.alkire_foster_frame`), unless ``per_unit``
+    is asked for (scores, poor flags, deprivation matrix of every unit), the model reweights missing answers or
+    bootstrap standard errors are wanted: then the NumPy engine. Both give the same figures.
+    """
     _require(model, "alkire-foster")
     _columns(table, by, _("Group"))
-    g0 = deprivations(model, table, first_row=first_row)
-    groups = {column: _group_codes(table.get_column(column)) for column in by}
+    expressions = {i.name: i.expression for i in model.indicators}
+    fast = not per_unit and model.missing == "exclude" and se != "bootstrap" and bool(expressions)
+    frame = _evaluate(table, expressions, "boolean", _("Indicator"), first_row, lazy=fast)
+    sampling = sample_weights(table, weights, first_row=first_row)
     try:
+        if fast:  # the expressions, the sums and the groups in one Polars query
+            return alkire_foster_frame(
+                frame, weights=[i.weight for i in model.indicators], dimensions=[i.dimension for i in model.indicators],
+                names=[i.name for i in model.indicators], k=model.k if k is None else k, sample_weights=sampling,
+                groups={column: table.get_column(column) for column in by}, bands=model.bands, se=se,
+                height=table.height)
+        groups = {column: _group_codes(table.get_column(column)) for column in by}
+        g0 = frame.to_numpy().astype(float, copy=False) if frame.width else np.zeros((table.height, 0))
         # g0 is ours and holds only 1.0/0.0/NaN (the expressions' true/false/unknown): the engine may skip its
         # check and reuse the matrix.
         return alkire_foster(
             g0, weights=[i.weight for i in model.indicators], dimensions=[i.dimension for i in model.indicators],
             names=[i.name for i in model.indicators], k=model.k if k is None else k, missing=model.missing,
-            sample_weights=sample_weights(table, weights, first_row=first_row), groups=groups, bands=model.bands,
-            se=se, replications=replications, seed=seed, trusted=True, consume=True)
+            sample_weights=sampling, groups=groups, bands=model.bands, se=se, replications=replications, seed=seed,
+            trusted=True, consume=True)
     except NoUnitsError as exc:
         raise ApplicationError(_("No unit can be measured: the table is empty, or every unit misses an indicator "
                                  "(missing-data policy: %(policy)s), or every sampling weight is 0.")
                                % {"policy": model.missing}) from exc
     except EngineError as exc:
         raise ApplicationError(_("The measure cannot be computed: %(error)s") % {"error": exc}) from exc
+    except pl.exceptions.PolarsError as exc:
+        message = _("Indicator: the expressions could not be evaluated: %(error)s") % {"error": exc}
+        raise ApplicationError(message, [Problem(message)]) from exc
 
 
 def predict(model: ModelSpec, table: pl.DataFrame, *, weights: str | None = None,

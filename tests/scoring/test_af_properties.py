@@ -133,3 +133,50 @@ def test_the_fast_path_of_a_trusted_matrix_gives_the_same_figures(case):
     assert np.array_equal(fast.poor, slow.poor) and np.allclose(fast.scores, slow.scores, equal_nan=True)
     assert {key: g.M0 for key, g in fast.groups["g"].items()} == pytest.approx(
         {key: g.M0 for key, g in slow.groups["g"].items()}, nan_ok=True)
+
+
+@st.composite
+def tables(draw):
+    g0, dimensions, _missing, k = draw(with_missing())
+    n = g0.shape[0]
+    sample = np.array(draw(st.lists(st.integers(0, 9), min_size=n, max_size=n)), dtype=float)
+    zones = draw(st.lists(st.sampled_from(["north", " north", "south ", "", None]), min_size=n, max_size=n))
+    return g0, dimensions, k, sample, zones
+
+
+@PROPERTY_SETTINGS
+@given(tables())
+def test_the_table_engine_gives_the_numpy_engine_s_figures(case):
+    """apply.measure on a table sums in Polars (no per-unit result): the same H, A, M0, headcounts, contributions,
+    subgroups (zone values differing by spaces are one group, an empty one missing), standard errors and bands."""
+    import polars as pl
+
+    from parcours.scoring.apply import _group_codes
+    from parcours.scoring.engines import Band, alkire_foster_frame
+
+    g0, dimensions, k, sample, zones = case
+    d = g0.shape[1]
+    options = {"weights": np.full(d, 1 / d), "dimensions": dimensions, "k": k, "sample_weights": sample,
+               "bands": [Band("vulnerable", 0.2, 1 / 3), Band("severe", 0.5)], "se": "analytic"}
+    frame = pl.DataFrame({f"i{j}": g0[:, j] for j in range(d)})
+    zone = pl.Series("zone", zones, dtype=pl.Utf8)
+    try:
+        slow = alkire_foster(g0.copy(), groups={"zone": _group_codes(zone)}, **options)
+    except ValueError:
+        with pytest.raises(ValueError):
+            alkire_foster_frame(frame, groups={"zone": zone}, **options)
+        return
+    fast = alkire_foster_frame(frame.lazy(), groups={"zone": zone}, height=frame.height, **options)
+    assert (fast.n, fast.excluded, fast.population) == (slow.n, slow.excluded, pytest.approx(slow.population))
+    expected = pytest.approx((slow.H, slow.A, slow.M0, slow.se.H, slow.se.M0), abs=1e-9, nan_ok=True)
+    assert expected == (fast.H, fast.A, fast.M0, fast.se.H, fast.se.M0)
+    for mine, theirs in zip(fast.indicators, slow.indicators, strict=True):
+        assert pytest.approx((theirs.uncensored_h, theirs.censored_h, theirs.contribution_pct), abs=1e-9,
+                             nan_ok=True) == (mine.uncensored_h, mine.censored_h, mine.contribution_pct)
+    assert list(fast.groups["zone"]) == list(slow.groups["zone"])
+    for key, group in slow.groups["zone"].items():
+        other = fast.groups["zone"][key]
+        assert other.n == group.n
+        assert pytest.approx((group.population_share, group.H, group.M0, group.contribution_pct), abs=1e-9,
+                             nan_ok=True) == (other.population_share, other.H, other.M0, other.contribution_pct)
+    assert [(b.share, b.n) for b in fast.bands] == [(pytest.approx(b.share, nan_ok=True), b.n) for b in slow.bands]

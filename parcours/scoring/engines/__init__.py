@@ -1,6 +1,7 @@
 """Pure scoring engines (NumPy, no database, no Django): import from here.
 
 - :func:`alkire_foster` — Alkire–Foster identification and M0 with decompositions, standard errors, bands;
+- :func:`alkire_foster_frame` — the same aggregates in one Polars query, without per-unit results (large tables);
 - :func:`pmt`, :func:`points_scale`, :func:`points_score` — proxy means test and its points form;
 - :func:`scorecard` — points per answer and bands.
 """
@@ -14,6 +15,7 @@ from .alkire_foster import (
     alkire_foster,
     unit_weights,
 )
+from .alkire_foster_frame import alkire_foster_frame
 from .common import EPSILON, Band, BandShare, EngineError, NoUnitsError
 from .pmt import PMTResult, PointsResult, PointsScale, pmt, points_scale, points_score
 from .scorecard import ScorecardItem, ScorecardResult, scorecard
@@ -21,5 +23,5 @@ from .scorecard import ScorecardItem, ScorecardResult, scorecard
 __all__ = [
     "EPSILON", "AFResult", "Band", "BandShare", "EngineError", "GroupCodes", "GroupResult", "IndicatorResult",
     "NoUnitsError", "PMTResult", "PointsResult", "PointsScale", "ScorecardItem", "ScorecardResult", "StandardErrors",
-    "alkire_foster", "pmt", "points_scale", "points_score", "scorecard", "unit_weights",
+    "alkire_foster", "alkire_foster_frame", "pmt", "points_scale", "points_score", "scorecard", "unit_weights",
 ]

@@ -15,6 +15,6 @@ the error names the column, the row and the value. See docs/scoring-methods.md f
 """
 
 from .compiler import Expression, ExpressionError, parse
-from .table import column_numbers, evaluate
+from .table import column_numbers, evaluate, evaluate_lazy
 
-__all__ = ["Expression", "ExpressionError", "column_numbers", "evaluate", "parse"]
+__all__ = ["Expression", "ExpressionError", "column_numbers", "evaluate", "evaluate_lazy", "parse"]

@@ -84,6 +84,16 @@ def column_numbers(table: pl.DataFrame, column: str, *, first_row: int = 1):
 
 def evaluate(table: pl.DataFrame, expressions: Mapping[str, Expression], *, kind: str = "boolean",
              first_row: int = 1) -> pl.DataFrame:
+    """One column per named expression (see :func:`evaluate_lazy`), computed."""
+    query = evaluate_lazy(table, expressions, kind=kind, first_row=first_row)
+    try:
+        return query.collect()
+    except pl.exceptions.PolarsError as exc:
+        raise ExpressionError(_("the expressions could not be evaluated: %(error)s") % {"error": exc}) from exc
+
+
+def evaluate_lazy(table: pl.DataFrame, expressions: Mapping[str, Expression], *, kind: str = "boolean",
+                  first_row: int = 1) -> pl.LazyFrame:
     """One column per named expression, one row per row of ``table``.
 
     ``kind`` "boolean" gives Float64 1.0/0.0, NaN when unknown (a deprivation); "number" gives Float64, NaN when
@@ -123,7 +133,4 @@ def evaluate(table: pl.DataFrame, expressions: Mapping[str, Expression], *, kind
         *[_text(column, schema[column], column in clean).alias(text_column(column)) for column in texts],
         *[_number(column, schema[column]).alias(number_column(column)) for column in sorted(numeric)],
     ).with_columns(outputs).select(list(compiled))
-    try:
-        return query.collect()
-    except pl.exceptions.PolarsError as exc:
-        raise ExpressionError(_("the expressions could not be evaluated: %(error)s") % {"error": exc}) from exc
+    return query
