@@ -518,6 +518,10 @@ def _write(*, actor, reading: Reading, note: str) -> dict[str, dict[str, int]]:
                 obj.service_id = uuid.UUID(link) if link in service_ids else None
             if bad:
                 continue
+            after = _values(obj)
+            if before is not None and after == before:
+                tally["unchanged"] += 1  # stored as it is: nothing to check or write
+                continue
             try:
                 # Links were checked against the import and the directory above; records of the same import
                 # are saved in link order, so the check of each key by Django is left to the database constraint.
@@ -526,16 +530,10 @@ def _write(*, actor, reading: Reading, note: str) -> dict[str, dict[str, int]]:
                 for name, messages in exc.message_dict.items():
                     reading.add_problem(source.problem(" ".join(messages), None if name == "__all__" else name))
                 continue
-            obj.save()
-            after = _values(obj)
-            if before is None:
-                tally["created"] += 1
-                trail.append((obj, diff({}, after)))
-            elif diff(before, after):
-                tally["updated"] += 1
-                trail.append((obj, diff(before, after)))
-            else:
-                tally["unchanged"] += 1
+            # A new record has its HSDS id already: without force_insert Django would try an UPDATE first.
+            obj.save(force_insert=before is None)
+            tally["created" if before is None else "updated"] += 1
+            trail.append((obj, diff(before or {}, _values(obj))))
     if not reading.problems:  # a refused import leaves no trace but its report
         for obj, changes in trail:
             audit_record(actor=actor, action=AuditEvent.Action.IMPORT, obj=obj, changes=changes, note=note)
