@@ -60,15 +60,21 @@ class ReferralOutput(serializers.ModelSerializer):
                   "created_at", "updated_at"]
         read_only_fields = fields
 
+    def _sees_case(self, referral) -> bool:
+        known = self.context.get("sender_ids")
+        if known is not None:
+            return referral.pk in known
+        return selectors.is_sender_view(self.context["request"].user, referral)
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_moves(self, referral) -> list[str]:
-        return [m.name for m in services.moves_for(self.context["request"].user, referral)]
+        return [m.name for m in services.moves_for(self.context["request"].user, referral,
+                                                   sees_case=self._sees_case(referral))]
 
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_action(self, referral):
         """The plan action, for the sender only (a receiver knows nothing of the case)."""
-        user = self.context["request"].user
-        return str(referral.action_id) if selectors.is_sender_view(user, referral) else None
+        return str(referral.action_id) if self._sees_case(referral) else None
 
 
 class ReferralDetailOutput(ReferralOutput):
@@ -141,7 +147,13 @@ class ReferralListCreateApi(GenericAPIView):
                    **READ_ERRORS}, summary=gettext_lazy("Referrals addressed to or sent by my organisations"))
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(ReferralOutput(page, many=True, context={"request": request}).data)
+        # Which of them the user reads as sender: one query for the page, not one per referral.
+        sender_ids = set(selectors.referrals_sent(request.user).filter(pk__in=[r.pk for r in page])
+                         .values_list("pk", flat=True))
+        if request.user.is_superuser:
+            sender_ids = {r.pk for r in page}
+        context = {"request": request, "sender_ids": sender_ids}
+        return self.get_paginated_response(ReferralOutput(page, many=True, context=context).data)
 
     @extend_schema(operation_id="referrals_create", request=ReferralInput,
                    responses={201: ReferralDetailOutput, **ERRORS},

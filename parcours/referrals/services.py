@@ -67,15 +67,22 @@ def may_act_as_receiver(user, referral: Referral) -> bool:
     return staff_user(user) is not None and user_has_role(user, referral.receiving_organisation, RECEIVING_ROLES)
 
 
-def moves_for(user, referral: Referral) -> list[states.Move]:
-    """The moves ``user`` may make on ``referral`` now (the buttons of its page)."""
-    found = []
-    for move in states.moves_from(referral.state):
-        allowed = may_act_as_sender(user, referral) if move.side == states.Side.SENDER else \
-            may_act_as_receiver(user, referral)
-        if allowed:
-            found.append(move)
-    return found
+def moves_for(user, referral: Referral, *, sees_case: bool | None = None) -> list[states.Move]:
+    """The moves ``user`` may make on ``referral`` now (the buttons of its page).
+
+    ``sees_case``: whether the user may see the referral's case, when the caller already knows (a list works it
+    out once for all its referrals); otherwise it is asked here.
+    """
+    moves = states.moves_from(referral.state)
+    if not moves:
+        return []
+    if sees_case is None:
+        as_sender = may_act_as_sender(user, referral)
+    else:
+        as_sender = sees_case and staff_user(user) is not None and user_has_role(
+            user, referral.sender_organisation, CASEWORK_ROLES)  # the case's organisation
+    as_receiver = as_sender if referral.receiving_organisation_id is None else may_act_as_receiver(user, referral)
+    return [m for m in moves if (as_sender if m.side == states.Side.SENDER else as_receiver)]
 
 
 def sharing_consent(household: Household, organisation) -> Consent | None:

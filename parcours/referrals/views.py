@@ -133,7 +133,7 @@ def referral_detail(request, pk):
         "referral": referral, "sender_view": sender_view,
         "rows": shared_fields.rows(referral.shared, **maps),
         "events": referral.events.select_related("actor"),
-        "moves": services.moves_for(request.user, referral),
+        "moves": services.moves_for(request.user, referral, sees_case=sender_view),
         "may_print": sender_view and referral.uses_slip and referral.state in states.OPEN
         and services.may_act_as_sender(request.user, referral),
     })

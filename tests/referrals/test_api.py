@@ -101,3 +101,25 @@ def test_the_openapi_schema_describes_the_referral_endpoints(api_client, social_
                  "/api/referrals/{id}/not-complete/", "/api/referrals/{id}/revoke/", "/api/referrals/suggestions/"):
         assert path in paths, path
     assert paths["/api/referrals/{id}/decline/"]["post"]["operationId"] == "referrals_decline"
+
+
+def test_listing_costs_the_same_for_one_referral_or_six(partner_worker, social_worker, send, case):
+    """The allowed moves and the sender's view are worked out per page, not per referral (receiver and sender)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parcours.casework import services as casework
+
+    clients = {"partner": login(APIClient(), partner_worker), "sender": login(APIClient(), social_worker)}
+
+    def cost(client, expected):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(client.get("/api/referrals/").json()["results"]) == expected
+        return len(queries)
+
+    send()
+    one = {name: cost(client, 1) for name, client in clients.items()}
+    for n in range(5):
+        send(action=casework.action_create(actor=social_worker, case=case, kind="referral", title=f"Action {n}"),
+             fields=["given_name"])
+    assert {name: cost(client, 6) for name, client in clients.items()} == one
