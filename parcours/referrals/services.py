@@ -328,6 +328,8 @@ def referral_record_by_code(*, code: str, completed: bool, outcome: str) -> None
     if found is None or found.state in states.FINISHED or not found.uses_slip:
         raise ApplicationError(_("This code is not valid, or its referral can no longer be updated."))
     referral = _locked(found)
+    if referral.state in states.FINISHED:  # finished meanwhile by someone else
+        raise ApplicationError(_("This code is not valid, or its referral can no longer be updated."))
     target = State.COMPLETED if completed else State.NOT_COMPLETED
     path = states.PATH_TO[target]
     for name in path[path.index(next(m for m in path if referral.state in states.MOVES[m].sources)):]:
