@@ -5,7 +5,7 @@ from django.urls import path
 from . import apis
 
 urlpatterns: list = [
-    path("diagnostics/<slug:slug>/figures/", apis.ZoneFiguresApi.as_view(), name="api-diagnostics-figures"),
+    path("diagnostics/figures/", apis.ZoneFiguresApi.as_view(), name="api-diagnostics-figures"),
     path("diagnostics/publications/", apis.PublicationListApi.as_view(), name="api-diagnostics-publications"),
     path("diagnostics/publications/<uuid:pk>/", apis.PublicationDetailApi.as_view(),
          name="api-diagnostics-publication"),

@@ -34,6 +34,7 @@ ERRORS = {
 
 
 class FiguresQuery(serializers.Serializer):
+    programme = serializers.SlugField(help_text=gettext_lazy("Short name of the programme."))
     zone = serializers.CharField(required=False, max_length=60, help_text=gettext_lazy("Zone code; empty: all."))
     level = serializers.IntegerField(required=False, min_value=0, max_value=20)
     by = serializers.ChoiceField(choices=GROUPS, required=False)
@@ -100,9 +101,9 @@ class ZoneFiguresApi(APIView):
     @extend_schema(operation_id="diagnostics_figures", parameters=[FiguresQuery],
                    responses={200: FigureTableOut, **ERRORS}, tags=["diagnostics"],
                    summary=gettext_lazy("Figures of a programme by zone (and group), suppressed for the caller"))
-    def get(self, request, slug: str):
-        programme = programme_for_figures(user=request.user, slug=slug)
+    def get(self, request):
         query = _parse(FiguresQuery, request.query_params)
+        programme = programme_for_figures(user=request.user, slug=query["programme"])
         table = zone_figures(programme=programme, viewer=request.user, zone=_zone(query.get("zone")),
                              level=query.get("level"), by=query.get("by"), period=query.get("period"))
         return Response(table.as_dict())

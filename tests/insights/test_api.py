@@ -40,7 +40,7 @@ def scored(zones, orgs, programme, manager, social_worker):
 
 def figures(api_client, user, **params):
     api_client.force_authenticate(user)
-    return api_client.get("/api/diagnostics/demo/figures/", {"zone": "XK01", **params})
+    return api_client.get("/api/diagnostics/figures/", {"programme": "demo", "zone": "XK01", **params})
 
 
 def test_the_manager_gets_raw_figures_and_the_partner_suppressed_ones(scored, api_client, manager, partner_worker):
@@ -61,7 +61,7 @@ def test_bad_queries_are_400_and_outsiders_404_or_403(scored, api_client, strang
     assert figures(api_client, manager, zone="NOPE").status_code == 400
     assert figures(api_client, stranger).status_code == 404
     api_client.force_authenticate(None)
-    assert api_client.get("/api/diagnostics/demo/figures/").status_code in (401, 403)
+    assert api_client.get("/api/diagnostics/figures/", {"programme": "demo"}).status_code in (401, 403)
 
 
 def test_publish_read_and_revoke_through_the_api(scored, api_client, manager, partner_worker, orgs):
