@@ -10,13 +10,12 @@ from parcours.accounts.forms import StyledFormMixin
 from parcours.registry.forms import NBSP, ZoneChoiceField
 from parcours.territories.models import Zone
 
-from .models import Location, Organization, Service, TaxonomyTerm
+from .models import Location, Organization, Schedule, Service, TaxonomyTerm
 
 MAX_UPLOAD_SIZE = 50 * 1024 * 1024
 # Zones offered on forms and filters: the country down to delegations keeps the pages light.
 ZONE_MAX_LEVEL = 2
-DAYS = [("MO", _("Monday")), ("TU", _("Tuesday")), ("WE", _("Wednesday")), ("TH", _("Thursday")),
-        ("FR", _("Friday")), ("SA", _("Saturday")), ("SU", _("Sunday"))]
+DAYS = list(Schedule.DAYS)
 
 
 class TermMultipleChoiceField(forms.ModelMultipleChoiceField):

@@ -380,8 +380,17 @@ class Schedule(BaseModel):
         verbose_name = _("schedule")
         verbose_name_plural = _("schedules")
 
+    DAYS = (("MO", _("Monday")), ("TU", _("Tuesday")), ("WE", _("Wednesday")), ("TH", _("Thursday")),
+            ("FR", _("Friday")), ("SA", _("Saturday")), ("SU", _("Sunday")))
+
     def __str__(self) -> str:
         return self.description or f"{self.byday} {self.opens_at}-{self.closes_at}"
+
+    @property
+    def days_display(self) -> str:
+        """``byday`` in words, in the reader's language (MO,TU → Monday, Tuesday); other codes as they are."""
+        names = dict(self.DAYS)
+        return ", ".join(str(names.get(code.strip(), code.strip())) for code in self.byday.split(",") if code.strip())
 
 
 class Funding(BaseModel):

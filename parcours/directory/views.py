@@ -72,7 +72,30 @@ def service_detail(request, pk):
         ), pk=pk)
     return render(request, "directory/service_detail.html", {
         "service": service, "may_edit": selectors.user_may_edit_service(request.user, service),
+        "map_data": _map_data(service),
     })
+
+
+MAP_GEOMETRY_LIMIT = 300_000  # characters of zone outlines sent with the page; beyond, the zones are left off
+
+
+def _map_data(service: Service) -> dict | None:
+    """Places and covered zones of ``service`` for the page's small map; None when there is nothing to draw."""
+    import json
+
+    places = [{"lat": link.location.latitude, "lon": link.location.longitude, "name": link.location.name}
+              for link in service.service_at_locations.all()
+              if link.location.latitude is not None and link.location.longitude is not None]
+    areas, size = [], 0
+    for zone in service.service_areas.all():
+        if zone.geometry:
+            size += len(json.dumps(zone.geometry))
+            if size > MAP_GEOMETRY_LIMIT:
+                break
+            areas.append({"name": zone.display_name, "geometry": zone.geometry})
+    if not places and not areas:
+        return None
+    return {"places": places, "areas": areas, "tiles": settings.PARCOURS_MAP_TILES_URL or ""}
 
 
 @login_required

@@ -24,7 +24,7 @@ def test_every_signed_in_user_reads_the_directory(client, directory_world, perso
     detail = client.get(reverse("directory:service_detail", args=[directory_world["food"].pk]))
     assert detail.status_code == 200
     text = detail.content.decode()
-    assert "1 main street" in text and "36.80000, 10.18000" in text and "MO,TU" in text
+    assert "1 main street" in text and "36.80000, 10.18000" in text and "Monday, Tuesday" in text
     assert client.get(reverse("directory:organization_detail", args=[directory_world["outside"].pk])).status_code == 200
 
 
