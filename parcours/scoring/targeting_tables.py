@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -32,6 +32,7 @@ from parcours.territories.models import Zone
 
 from . import selectors, targeting
 from .engines import EngineError
+from .model_file import label_in
 from .models import Score, ScoringModel
 
 BASES = {"population": gettext_lazy("population of the zone"), "poor": gettext_lazy("households identified as poor")}
@@ -397,6 +398,20 @@ def error_rows(errors: targeting.TargetingErrors) -> list[dict]:
     return rows
 
 
+def band_labels(model: ScoringModel) -> dict[str, str]:
+    """The model's band names → their labels in the user's language (names alone if the rules cannot be read)."""
+    version = model.current
+    form_version = selectors.version_form(version)
+    if form_version is None:
+        return {}
+    try:
+        spec = selectors.definition_of(version, form_version).spec
+    except ApplicationError:
+        return {}
+    return {band.name: label_in(spec.band_labels.get(band.name, {}), get_language(), band.name)
+            for band in spec.bands}
+
+
 def score_is_percent(model: ScoringModel) -> bool:
     return model.method == ScoringModel.Method.ALKIRE_FOSTER
 
@@ -405,8 +420,10 @@ def priority_records(ranked: pl.DataFrame, *, model: ScoringModel) -> list[dict]
     """Rows of the priority list for files: the flags by their names in the user's language."""
     names = {flag: str(Score._meta.get_field(flag).verbose_name) for flag in Score.FLAGS}
     records = ranked.drop("zone_path", "household").to_dicts()
+    bands = band_labels(model)
     for record in records:
         record["flags"] = ", ".join(names[flag] for flag in record["flags"] or [])
+        record["band"] = bands.get(record["band"], record["band"])
         if score_is_percent(model) and record["score"] is not None:
             record["score"] = round(record["score"], 6)
     return records

@@ -135,7 +135,9 @@ def priority_list(request, programme):
             paginator = Paginator(ranked.to_dicts(), settings.PARCOURS_PAGE_SIZE)
             page = paginator.get_page(request.GET.get("page"))
             names = {flag: Score._meta.get_field(flag).verbose_name for flag in Score.FLAGS}
+            bands = targeting_tables.band_labels(model)
             for row in page.object_list:
+                row["band_label"] = bands.get(row["band"], row["band"])
                 row["flag_labels"] = [names[flag] for flag in row["flags"] or []]
                 row["score_pct"] = None if row["score"] is None else 100 * row["score"]
             context.update(model=model, page=page, percent=targeting_tables.score_is_percent(model),
