@@ -62,7 +62,7 @@ def legend(measure: str) -> list[dict]:
         else:
             label = _("%(low)s or more") % {"low": low}
         lines.append({"colour": colour, "label": label, "kind": "class"})
-    lines.append({"colour": SUPPRESSED_COLOUR, "label": _("suppressed (too few households)"), "kind": "suppressed"})
+    lines.append({"colour": SUPPRESSED_COLOUR, "label": _("suppressed (disclosure control)"), "kind": "suppressed"})
     lines.append({"colour": NO_DATA_COLOUR, "label": _("no data"), "kind": "no-data"})
     return lines
 
