@@ -205,6 +205,7 @@ def test_every_demo_household_enters_through_a_questionnaire_and_has_a_score_wit
     submissions = Submission.objects.filter(programme__slug="demo")
     assert submissions.filter(status="projected").count() == submissions.count() >= SMALL
     assert set(submissions.values_list("channel", flat=True)) == {"web"}
+    assert not submissions.exclude(flags=[]).exists()  # valid answers: no problem flagged, scoring included
     assert set(submissions.values_list("submitted_by__email", flat=True)) == {worker}
     for household in Household.objects.all():
         score = Score.objects.get(household=household, is_current=True)
