@@ -89,6 +89,11 @@ class FigureRow:
     def is_suppressed(self) -> bool:
         return "*" in self.suppressed
 
+    @property
+    def suppression_reason(self) -> str | None:
+        """Why the whole row is suppressed (a reason code of :mod:`.disclosure`), None when it is published."""
+        return self.suppressed.get("*")
+
     def as_record(self) -> dict:
         record = dataclasses.asdict(self)
         record["ci_H"] = list(self.ci_H) if self.ci_H else None

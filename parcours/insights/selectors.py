@@ -13,7 +13,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Programme
 from parcours.accounts.selectors import (
@@ -24,8 +25,9 @@ from parcours.accounts.selectors import (
     programmes_of,
     user_has_role,
 )
+from parcours.territories.models import Zone
 
-from .figures import FigureTable
+from .figures import FigureTable, group_value_labels
 from .models import Publication
 from .services import token_digest
 
@@ -81,4 +83,21 @@ def publication_figures(publication: Publication, *, table: str = "zones", by: s
     None when the publication has no such table (no sub-zones, or no household with that group)."""
     figures = publication.figures or {}
     data = figures.get("groups", {}).get(by) if by else figures.get(table)
-    return FigureTable.from_dict(data) if data else None
+    if not data:
+        return None
+    frozen = FigureTable.from_dict(data)
+    # Figures are frozen; their labels are given in the reader's language (zone names as the registry has them).
+    language = translation.get_language()
+    zones = {code: (name, name_ar) for code, name, name_ar in Zone.objects.filter(
+        code__in=[row.zone_code for row in frozen.rows if row.zone_code]).values_list("code", "name", "name_ar")}
+    labels = group_value_labels(frozen.by)
+    for row in frozen.rows:
+        if row.zone_code is None:
+            row.zone_name = _("Total")
+        elif row.zone_code == "":
+            row.zone_name = _("Located above this level")
+        elif row.zone_code in zones:
+            name, name_ar = zones[row.zone_code]
+            row.zone_name = name_ar if language == "ar" and name_ar else name
+        row.group_label = labels.get(row.group, str(row.group))
+    return frozen

@@ -121,7 +121,7 @@ def _tables(*, programme, model, zone: Zone | None, level: int, period, k: int) 
     if tables["zones"] is None:
         raise ApplicationError(_("No scored household in this zone and period: there is nothing to publish."))
     subzones = table(level=level + 1)
-    if subzones is not None:
+    if subzones is not None and any(row["zone_code"] for row in subzones["rows"]):  # some zone below the level
         tables["subzones"] = subzones
     tables["groups"] = {group: table(level=level, by=group) for group in GROUPS}
     return tables

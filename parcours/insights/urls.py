@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("reports/<uuid:pk>/", views.report_status, name="report_status"),
     path("reports/<uuid:pk>/<str:fmt>/", views.report_download, name="report_download"),
     # Published diagnostics (parcours/insights/views_publications.py).
+    path("published/", views_publications.publications, name="publications"),
     path("<slug:slug>/published/", views_publications.publication_list, name="publication_list"),
     path("<slug:slug>/published/new/", views_publications.publication_new, name="publication_new"),
     path("published/<uuid:pk>/", views_publications.publication_detail, name="publication_detail"),

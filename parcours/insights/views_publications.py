@@ -42,6 +42,14 @@ def _candidates(programme):
 
 
 @login_required
+def publications(request):
+    """Every diagnostic the user may read (partners and donors: what was shared with their organisation)."""
+    context = {"programme": None, "publications": publications_visible_to(request.user).order_by("-as_of"),
+               "may_publish": False, "organisations": [], "now": timezone.now(), "token_link": None}
+    return render(request, "insights/publication_list.html", context)
+
+
+@login_required
 def publication_list(request, slug: str):
     programme = programme_for_figures(user=request.user, slug=slug)
     may_publish = user_may_publish(request.user, programme)

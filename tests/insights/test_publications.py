@@ -156,3 +156,19 @@ def test_the_demo_publishes_to_the_partner_and_the_donor_and_as_a_public_link(db
     assert shared.figures["zones"]["suppression_k"] == 5
     link = (settings.PARCOURS_INSIGHTS_DIR / "demo_public_link.txt").read_text().strip()
     assert client.get(link).status_code == 200
+
+
+def test_the_donor_finds_and_reads_what_was_shared_with_it(scored, programme, orgs, manager, viewer, stranger,
+                                                            client):
+    publication, _ = publish(manager, programme, orgs)
+    login(client, viewer)
+    listing = client.get(reverse("insights:publications")).content.decode()
+    assert "Diagnostic Nord 2025" in listing
+    page = client.get(reverse("insights:publication_detail", kwargs={"pk": publication.pk}))
+    text = page.content.decode()
+    assert page.status_code == 200 and "Hameau" in text and "suppressed" in text
+    assert "by=sex" in text and client.get(reverse("insights:publication_detail", kwargs={"pk": publication.pk}),
+                                           {"by": "disability"}).status_code == 200
+    login(client, stranger)
+    assert "Diagnostic Nord 2025" not in client.get(reverse("insights:publications")).content.decode()
+    assert client.get(reverse("insights:publication_detail", kwargs={"pk": publication.pk})).status_code == 404
