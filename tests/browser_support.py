@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling home, which this closed network refuses.
@@ -29,6 +30,11 @@ def chromium(monkeypatch):
             yield browser
         finally:
             browser.close()
+            # While Playwright's loop runs in this thread, asgiref keeps Django's connections in a context
+            # variable instead of the thread's storage, so fixtures and tests that touched the database meanwhile
+            # opened connections that teardown cannot see. Closing them here lets pytest-django drop its
+            # PostgreSQL test database at the end of the run.
+            connections.close_all()
 
 
 def screenshot(page, name: str, *, full_page: bool = True) -> None:
