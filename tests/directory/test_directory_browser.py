@@ -52,4 +52,7 @@ def test_manager_finds_a_service_and_opens_its_form(transactional_db, live_serve
     assert page.locator("input[name=name]").input_value() == "Food parcels"
     screenshot(page, f"directory_service_form_{language}")
     assert errors == []
+    # Let the live server finish its last requests: a request thread still holding its database connection
+    # at teardown keeps PostgreSQL from dropping the test database.
+    page.wait_for_load_state("networkidle")
     context.close()
