@@ -157,13 +157,13 @@ def test_diagnosis_plan_referral_partner_completes_follow_up_shows_the_change(
     assert "0,556" in score and "0,056" in score and "-0,500" in score.replace("−", "-")
     screenshot(worker, "referral_journey_follow_up_fr")
 
-    # The same plan in Arabic.
-    worker_ar = _login(browser.new_context(locale="ar", viewport={"width": 1280, "height": 900}), base,
-                       social_worker)
-    worker_ar.goto(f"{base}/cases/{case.pk}/")
-    assert worker_ar.locator("html").get_attribute("dir") == "rtl"
-    screenshot(worker_ar, "referral_journey_follow_up_ar")
-    worker_ar.goto(f"{base}/referrals/{referral.pk}/")
-    screenshot(worker_ar, "referral_journey_sender_detail_ar")
-    for ctx in (worker_ctx, partner_ctx, worker_ar.context):
+    # The same plan in Arabic: she switches the language with the menu's button.
+    worker.click("form.pc-lang button[value=ar]")
+    worker.wait_for_selector("html[dir=rtl]")
+    worker.goto(f"{base}/cases/{case.pk}/")
+    assert worker.locator("html").get_attribute("lang") == "ar"
+    screenshot(worker, "referral_journey_follow_up_ar")
+    worker.goto(f"{base}/referrals/{referral.pk}/")
+    screenshot(worker, "referral_journey_sender_detail_ar")
+    for ctx in (worker_ctx, partner_ctx):
         ctx.close()
