@@ -105,7 +105,7 @@ def notify(kind: str, referral: Referral, *, actor=None) -> list[Notification]:
 
 
 def _mail(kind: str, referral: Referral, targets: list[tuple[str, str]]) -> None:
-    base = getattr(settings, "PARCOURS_SITE_URL", "").rstrip("/")
+    base = settings.PARCOURS_SITE_URL.rstrip("/")
     link = base + reverse("referrals:referral_detail", args=[referral.pk])
     for email, language in targets:
         with translation.override(language):

@@ -57,7 +57,7 @@ def slip_context(referral: Referral, code: str, *, language: str) -> dict:
             "rows": shared_fields.rows(referral.shared, **maps),
             "place": _place(service),
             "code": code,
-            "outcome_url": getattr(settings, "PARCOURS_SITE_URL", "").rstrip("/") + reverse("referrals:outcome"),
+            "outcome_url": settings.PARCOURS_SITE_URL.rstrip("/") + reverse("referrals:outcome"),
             "reference": str(referral.pk)[:8].upper(),
         }
 

@@ -214,6 +214,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps name a choice field "status" or "kind": name each set after its model, so partners' generated
+    # clients get stable type names instead of hash suffixes.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "parcours.casework.models.Case.Status",
+        "CaseClosureReasonEnum": "parcours.casework.models.Case.ClosureReason",
+        "GoalStatusEnum": "parcours.casework.models.Goal.Status",
+        "ActionKindEnum": "parcours.casework.models.Action.Kind",
+        "ActionStatusEnum": "parcours.casework.models.Action.Status",
+        "ReferralStateEnum": "parcours.referrals.states.State",
+        "ReferralEventKindEnum": "parcours.referrals.models.ReferralEvent.Kind",
+        "OrganisationKindEnum": "parcours.accounts.models.Organisation.Kind",
+    },
 }
 
 LOGGING = {
@@ -225,6 +237,9 @@ LOGGING = {
 }
 
 # Parcours
+# The public address of this installation (https://parcours.example.org), for links in e-mails and on printed
+# referral slips, which are read outside any request. Empty: they carry the path only.
+PARCOURS_SITE_URL = os.environ.get("PARCOURS_SITE_URL", "")
 PARCOURS_SITE_NAME = os.environ.get("PARCOURS_SITE_NAME", "Parcours")
 PARCOURS_PAGE_SIZE = 25
 # Map tiles for GPS questions in browser forms: empty means no background map (nothing loaded from outside);
@@ -232,4 +247,5 @@ PARCOURS_PAGE_SIZE = 25
 PARCOURS_MAP_TILES_URL = os.environ.get("PARCOURS_MAP_TILES_URL", "")
 # Largest request ODK Collect may send to the OpenRosa submission endpoint; Collect splits bigger uploads.
 PARCOURS_OPENROSA_MAX_BYTES = int(os.environ.get("PARCOURS_OPENROSA_MAX_BYTES", str(100 * 1024 * 1024)))
-PARCOURS_INSIGHTS_DIR = Path(os.environ.get("PARCOURS_INSIGHTS_DIR", VAR_DIR / "insights"))  # zone diagnostics snapshots
+# Zone diagnostics: the columnar snapshot of scored households (Parquet files and their cubes).
+PARCOURS_INSIGHTS_DIR = Path(os.environ.get("PARCOURS_INSIGHTS_DIR", VAR_DIR / "insights"))
