@@ -28,7 +28,7 @@ endef
 help:
 	@echo "make run     install, migrate, load the demo, serve on http://$(HOST):$(PORT)/ (PORT=8010 to change)"
 	@echo "make test    install test tools, lint, check migrations, run the tests (SQLite, then DATABASE_URL)"
-	@echo "make frontend  rebuild the vendored Bootstrap CSS and htmx from frontend/ (needs Node and npm)"
+	@echo "make frontend  rebuild the vendored Bootstrap, htmx, Leaflet, Vega and form bundle from frontend/ (needs npm)"
 	@echo "make messages  extract and compile translations ($(LANGUAGES))"
 
 # The virtual environment. Debian's Python needs python3.11-venv for `-m venv` to bring pip.
