@@ -137,7 +137,7 @@ class CaseTransition(BaseModel):
     to_status = models.CharField(max_length=10, choices=Case.Status.choices, verbose_name=_("to"))
     reason = models.CharField(max_length=300, blank=True, verbose_name=_("reason"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                           related_name="+", verbose_name=_("by"))
+                           related_name="+", verbose_name=_("changed by"))
     by_label = models.CharField(max_length=255, blank=True, verbose_name=_("by (name)"))
     at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 

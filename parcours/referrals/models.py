@@ -101,7 +101,7 @@ class ReferralEvent(BaseModel):
     from_state = models.CharField(max_length=20, blank=True, choices=State.choices, verbose_name=_("from"))
     to_state = models.CharField(max_length=20, blank=True, choices=State.choices, verbose_name=_("to"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name=_("by"))
+                              related_name="+", verbose_name=_("changed by"))
     actor_label = models.CharField(max_length=255, blank=True, verbose_name=_("by (as text)"),
                                    help_text=_("Kept as text: a deleted account, the system, or a slip's code."))
     note = models.TextField(blank=True, verbose_name=_("note"))
