@@ -95,11 +95,12 @@ def _records(bars: list[Bar]) -> list[dict]:
 
 
 def _tooltip(value_title: str) -> list[dict]:
+    low, high = (_("%(level)s%% interval, low") % {"level": 95}, _("%(level)s%% interval, high") % {"level": 95})
     return [
         {"field": "label", "type": "nominal", "title": _("Name")},
         {"field": "value", "type": "quantitative", "title": value_title, "format": ".1%"},
-        {"field": "low", "type": "quantitative", "title": _("95% interval, low"), "format": ".1%"},
-        {"field": "high", "type": "quantitative", "title": _("95% interval, high"), "format": ".1%"},
+        {"field": "low", "type": "quantitative", "title": low, "format": ".1%"},
+        {"field": "high", "type": "quantitative", "title": high, "format": ".1%"},
         {"field": "n", "type": "quantitative", "title": _("Households (n)"), "format": ","},
         {"field": "note", "type": "nominal", "title": _("Note")},
     ]

@@ -160,7 +160,7 @@ def suppression_reason(code: str | None) -> str:
     return {
         disclosure.BELOW_K: _("fewer households than the disclosure threshold"),
         disclosure.COMPLEMENTARY: _("hidden so that another suppressed figure cannot be worked out from totals"),
-        disclosure.EXTREME_RATE: _("a 0 % or 100 % rate in a small group"),
+        disclosure.EXTREME_RATE: _("a rate of %(low)s%% or %(high)s%% in a small group") % {"low": 0, "high": 100},
     }.get(code or "", _("suppressed"))
 
 

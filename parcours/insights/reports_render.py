@@ -67,9 +67,15 @@ def report_pdf(diagnostic: Diagnostic, *, measure: str = "M0") -> bytes:
 # --- tables (XLSX and CSV) ---------------------------------------------------------------------------------------
 
 
+def _bound(measure: str, side: str) -> str:
+    if side == "low":
+        return _("%(measure)s, %(level)s%% low") % {"measure": measure, "level": 95}
+    return _("%(measure)s, %(level)s%% high") % {"measure": measure, "level": 95}
+
+
 def _headers(diagnostic: Diagnostic) -> list[str]:
-    headers = [_("Code"), _("Name"), _("Households (n)"), _("Weighted households"), _("H"), _("H, 95% low"),
-               _("H, 95% high"), _("A"), _("M0"), _("M0, 95% low"), _("M0, 95% high"), _("Vulnerable"),
+    headers = [_("Code"), _("Name"), _("Households (n)"), _("Weighted households"), _("H"), _bound("H", "low"),
+               _bound("H", "high"), _("A"), _("M0"), _bound("M0", "low"), _bound("M0", "high"), _("Vulnerable"),
                _("Severely poor")]
     indicators = diagnostic.total.indicators if diagnostic.total else []
     headers += [_("Censored headcount: %(indicator)s") % {"indicator": item.label} for item in indicators]
