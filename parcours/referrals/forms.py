@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import fields as shared_fields
 from .states import State
@@ -42,7 +43,7 @@ class MoveForm(forms.Form):
 
 
 class InboxFilterForm(forms.Form):
-    box = forms.ChoiceField(choices=[("received", _("Received")), ("sent", _("Sent"))], required=False)
+    box = forms.ChoiceField(choices=[("received", pgettext_lazy("referral box", "Received")), ("sent", pgettext_lazy("referral box", "Sent"))], required=False)
     state = forms.ChoiceField(choices=[("", _("All states")), *State.choices], required=False,
                               label=_("State"), widget=forms.Select(attrs={"class": "form-select"}))
 
