@@ -43,7 +43,8 @@ class MoveForm(forms.Form):
 
 
 class InboxFilterForm(forms.Form):
-    box = forms.ChoiceField(choices=[("received", pgettext_lazy("referral box", "Received")), ("sent", pgettext_lazy("referral box", "Sent"))], required=False)
+    box = forms.ChoiceField(choices=[("received", pgettext_lazy("referral box", "Received")),
+                                     ("sent", pgettext_lazy("referral box", "Sent"))], required=False)
     state = forms.ChoiceField(choices=[("", _("All states")), *State.choices], required=False,
                               label=_("State"), widget=forms.Select(attrs={"class": "form-select"}))
 
