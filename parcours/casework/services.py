@@ -24,6 +24,7 @@ from parcours.directory.models import TaxonomyTerm
 from parcours.directory.needs import term_id
 from parcours.questionnaires.models import Submission
 from parcours.registry.models import Household, Person
+from parcours.registry.services import audit_event_unsaved, rows_insert
 from parcours.scoring.models import Score, ScoringModel
 
 from . import needs as needs_map
@@ -56,9 +57,13 @@ def _save(obj, *, actor, parent=None, before=None, note: str = ""):
     return obj
 
 
+def _transition_unsaved(case: Case, *, actor, to: str, reason: str = "") -> CaseTransition:
+    return CaseTransition(case=case, from_status=case.status if case.pk else "", to_status=to, reason=reason[:300],
+                          by=staff_user(actor), by_label=str(actor or "system")[:255])
+
+
 def _transition(case: Case, *, actor, to: str, reason: str = "") -> None:
-    CaseTransition.objects.create(case=case, from_status=case.status if case.pk else "", to_status=to,
-                                  reason=reason[:300], by=staff_user(actor), by_label=str(actor or "system")[:255])
+    _transition_unsaved(case, actor=actor, to=to, reason=reason).save(force_insert=True)
 
 
 # --- settings -------------------------------------------------------------------------------------------------
@@ -109,13 +114,17 @@ def _open(*, actor, household: Household, programme: Programme, opened_from: str
     if workers:
         _check_staff(case, workers)
         case.workers.set(workers)
-    _transition(case, actor=actor, to=Case.Status.OPEN,
-                reason=_("score %(value).3f above the threshold") % {"value": score.value}
-                if opened_from == Case.OpenedFrom.DIAGNOSIS and score and score.value is not None else "")
+    _transition(case, actor=actor, to=Case.Status.OPEN, reason=_opening_reason(case, score))
     audit_record(actor=actor, action=CREATE, obj=case, parent=household,
                  note=case.get_opened_from_display(), changes={"workers": [None, [str(w) for w in workers]]})
     _propose(case, actor=actor, score=score)
     return case
+
+
+def _opening_reason(case: Case, score: Score | None) -> str:
+    if case.opened_from == Case.OpenedFrom.DIAGNOSIS and score and score.value is not None:
+        return _("score %(value).3f above the threshold") % {"value": score.value}
+    return ""
 
 
 def _check_staff(case: Case, users: Iterable[User]) -> None:
@@ -145,6 +154,12 @@ def case_open(*, actor, household: Household, programme: Programme | None = None
                  restriction_kind=restriction_kind)
 
 
+def _opens_case(conf: CaseworkSettings | None, score: Score) -> bool:
+    """The programme's rule: a score of its chosen model above its threshold opens a case (if none is open)."""
+    return not (conf is None or conf.auto_open_threshold is None or conf.scoring_model_id != score.model_id
+                or score.value is None or score.value <= conf.auto_open_threshold)
+
+
 @transaction.atomic
 def case_open_from_score(*, actor, score: Score) -> Case | None:
     """Open a case by the programme's rule when ``score`` is above its threshold and the household has none open.
@@ -154,8 +169,7 @@ def case_open_from_score(*, actor, score: Score) -> Case | None:
     """
     programme = score.model.programme
     conf = CaseworkSettings.objects.filter(programme=programme).first()
-    if (conf is None or conf.auto_open_threshold is None or conf.scoring_model_id != score.model_id
-            or score.value is None or score.value <= conf.auto_open_threshold):
+    if not _opens_case(conf, score):
         return None
     household = score.household
     if Case.objects.filter(household=household, programme=programme).exclude(status=Case.Status.CLOSED).exists():
@@ -164,26 +178,134 @@ def case_open_from_score(*, actor, score: Score) -> Case | None:
                  score=score)
 
 
-def _link_reassessment(*, actor, score: Score) -> None:
-    """A new score of a household with a case is the re-assessment of its next follow-up visit without one."""
-    case = Case.objects.filter(household=score.household_id).exclude(status=Case.Status.CLOSED).first()
-    if case is None or case.opening_score_id == score.pk:
+def _clean(instance, *within: str) -> None:
+    # Field checks only, without a query per row: the keys ``within`` point at rows read or made in this batch (not
+    # all saved yet), and the one open case per household and programme is checked in memory (and by the database).
+    instance.full_clean(exclude=within, validate_unique=False, validate_constraints=False)
+
+
+class _Arrivals:
+    """The unsaved rows of a batch of arrivals, written with one ``bulk_create``/COPY per table at the end."""
+
+    def __init__(self):
+        self.cases: list[Case] = []
+        self.transitions: list[CaseTransition] = []
+        self.needs: list[tuple[Need, str]] = []  # (need, term code): terms are read once for the batch
+        self.visits: list[FollowUpVisit] = []
+        self.events: list[AuditEvent] = []  # case and visit events; the needs' once their terms are known
+
+
+def _arrival(score: Score, *, actor, conf, submission, open_keys: set, latest: dict, free_visits: dict,
+             out: _Arrivals) -> None:
+    """``case_open_from_score`` then ``_link_reassessment`` for one score, on the batch's state read in advance:
+    ``open_keys`` (household, programme) with a case not closed, ``latest`` the case ``.first()`` finds per household,
+    ``free_visits`` per case its visits without re-assessment, next first."""
+    household, programme_id = score.household, score.model.programme_id
+    if _opens_case(conf, score) and (household.pk, programme_id) not in open_keys:
+        case = Case(household=household, programme_id=programme_id, organisation_id=household.organisation_id,
+                    opened_from=Case.OpenedFrom.DIAGNOSIS, opening_score=score, opened_by=staff_user(actor))
+        _clean(case, "household", "programme", "organisation", "opening_score", "opened_by", "supervisor")
+        out.cases.append(case)
+        out.transitions.append(_transition_unsaved(case, actor=actor, to=Case.Status.OPEN,
+                                                   reason=_opening_reason(case, score)))
+        out.events.append(audit_event_unsaved(actor=actor, action=CREATE, obj=case, parent=household,
+                                              note=case.get_opened_from_display(),
+                                              changes={"workers": [None, []]}))
+        out.needs.extend((Need(case=case, source=source, indicator=indicator, priority=priority), code)
+                         for code, source, indicator, priority in _proposals(score, submission))
+        open_keys.add((household.pk, programme_id))
+        latest[household.pk] = case
+        free_visits[case.pk] = []
         return
-    visit = case.visits.filter(reassessment__isnull=True).order_by("done", "scheduled_on").first()
-    if visit is None:
+    case = latest.get(household.pk)
+    if case is None or case.opening_score_id == score.pk or not free_visits.get(case.pk):
         return
-    before = snapshot(visit)
-    visit.reassessment = score
-    _save(visit, actor=actor, parent=case, before=before, note=_("re-assessment"))
+    visit = free_visits[case.pk].pop(0)
+    before = snapshot(visit, ["reassessment"])  # the only field that changes: the same diff as a full snapshot
+    visit.reassessment, visit.updated_at = score, timezone.now()
+    _clean(visit, "case", "worker", "reassessment")
+    out.visits.append(visit)
+    out.events.append(audit_event_unsaved(actor=actor, action=UPDATE, obj=visit, parent=case,
+                                          changes=diff(before, snapshot(visit, ["reassessment"])),
+                                          note=_("re-assessment")))
+
+
+def _arrivals(*, actor, scores: list[Score], submissions: dict) -> None:
+    """Open cases and link re-assessments for ``scores`` (in order, each household's from one submission), with a
+    fixed number of queries: settings, open cases, free visits, needs' terms, then one write per table."""
+    if not scores:
+        return
+    confs = {c.programme_id: c for c in CaseworkSettings.objects.filter(
+        programme_id__in={s.model.programme_id for s in scores})}
+    open_keys, latest = set(), {}
+    for case in (Case.objects.filter(household_id__in={s.household_id for s in scores})
+                 .exclude(status=Case.Status.CLOSED).select_related("household").order_by("household_id",
+                                                                                          "-opened_at")):
+        open_keys.add((case.household_id, case.programme_id))
+        latest.setdefault(case.household_id, case)  # what ``.first()`` gives: the latest opened
+    cases = {case.pk: case for case in latest.values()}
+    free_visits: dict = {pk: [] for pk in cases}
+    for visit in FollowUpVisit.objects.filter(case_id__in=list(cases), reassessment__isnull=True).order_by(
+            "case_id", "done", "scheduled_on"):
+        visit.case = cases[visit.case_id]
+        free_visits[visit.case_id].append(visit)
+    out = _Arrivals()
+    for score in scores:
+        _arrival(score, actor=actor, conf=confs.get(score.model.programme_id),
+                 submission=submissions.get(score.submission_id), open_keys=open_keys, latest=latest,
+                 free_visits=free_visits, out=out)
+    terms = _terms({code for _n, code in out.needs})
+    needs = []
+    seen: set = set()
+    for need, code in out.needs:
+        if code in terms and (need.case.pk, code) not in seen:
+            seen.add((need.case.pk, code))
+            need.term = terms[code]
+            _clean(need, "case", "term", "confirmed_by")
+            needs.append(need)
+            out.events.append(audit_event_unsaved(actor=actor, action=CREATE, obj=need, parent=need.case))
+    rows_insert(Case, out.cases)
+    rows_insert(CaseTransition, out.transitions)
+    rows_insert(Need, needs)
+    if out.visits:
+        FollowUpVisit.objects.bulk_update(out.visits, ["reassessment", "updated_at"])
+    rows_insert(AuditEvent, out.events)
+
+
+@transaction.atomic
+def submissions_case_on_arrival_many(*, actor, submissions: list[Submission]) -> dict:
+    """``submission_case_on_arrival`` for a batch (used by submissions_receive_many): the same rules with a fixed
+    number of queries per round, a round holding each household's first (then second…) submission of the batch,
+    as one by one would meet them. Returns {submission pk: problems} (none: the rule decides, nothing is refused).
+    """
+    by_pk = {s.pk: s for s in submissions}
+    order = {s.pk: i for i, s in enumerate(submissions)}
+    per_household: dict = {}
+    for submission in submissions:
+        per_household.setdefault(submission.household_id, []).append(submission.pk)
+    scores = Score.objects.filter(submission_id__in=list(by_pk)).select_related(
+        "model", "model_version", "household").order_by("-computed_at")
+    rounds: dict[int, list[Score]] = {}
+    for score in sorted(scores, key=lambda s: order[s.submission_id]):  # stable: -computed_at within a submission
+        seen = per_household[score.household_id]
+        # One by one, each submission's scores are current when casework looks; in a batch a later submission of
+        # the same household has retired them already.
+        if score.is_current or len(seen) > 1:
+            rounds.setdefault(seen.index(score.submission_id), []).append(score)
+    for number in sorted(rounds):
+        _arrivals(actor=actor, scores=rounds[number], submissions=by_pk)
+    return {pk: [] for pk in by_pk}
 
 
 def submission_case_on_arrival(*, actor, submission: Submission) -> list[Problem]:
-    """What submission_receive calls after scoring (registered in apps.py): open cases, link re-assessments."""
-    for score in Score.objects.filter(submission=submission, is_current=True).select_related("model__programme",
-                                                                                           "household"):
-        if case_open_from_score(actor=actor, score=score) is None:
-            _link_reassessment(actor=actor, score=score)
-    return []
+    """What submission_receive calls after scoring (registered in apps.py): open cases, link re-assessments.
+
+    The batch of one: the rules live in ``_arrival``."""
+    return submissions_case_on_arrival_many(actor=actor, submissions=[submission])[submission.pk]
+
+
+# submissions_receive_many finds the batch form of the hook registered in apps.py on the hook itself.
+submission_case_on_arrival.many = submissions_case_on_arrival_many
 
 
 @transaction.atomic
@@ -300,17 +422,23 @@ def _terms(codes) -> dict[str, TaxonomyTerm]:
     return {ids[t.pk]: t for t in TaxonomyTerm.objects.filter(pk__in=list(ids))}
 
 
-def _propose(case: Case, *, actor, score: Score | None) -> list[Need]:
-    existing = set(case.needs.values_list("term__code", flat=True))
+def _proposals(score: Score | None, submission: Submission | None) -> list[tuple[str, str, str, int | None]]:
+    """(term code, source, indicator, priority) to propose: what the household said first, then its deprivations."""
     proposals: list[tuple[str, str, str, int | None]] = []
     if score is not None:
         proposals += [(code, Need.Source.DEPRIVATION, indicator, None)
                       for code, indicator in needs_map.deprivation_terms(score.deprivations)]
-    submission = (score.submission if score is not None and score.submission_id else
-                  Submission.objects.filter(household=case.household_id).order_by("-created_at").first())
     if submission is not None:
         proposals = [(code, Need.Source.EXPRESSED, "", priority)
                      for code, priority in needs_map.expressed_terms(submission.data)] + proposals
+    return proposals
+
+
+def _propose(case: Case, *, actor, score: Score | None) -> list[Need]:
+    existing = set(case.needs.values_list("term__code", flat=True))
+    submission = (score.submission if score is not None and score.submission_id else
+                  Submission.objects.filter(household=case.household_id).order_by("-created_at").first())
+    proposals = _proposals(score, submission)
     terms = _terms(code for code, *_rest in proposals)
     created = []
     for code, source, indicator, priority in proposals:
