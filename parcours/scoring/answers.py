@@ -72,10 +72,65 @@ def _answered(values: list) -> bool:
     return any(isinstance(v, dict) or (isinstance(v, str) and v.strip()) for v in values)
 
 
+class _Form:
+    """What :func:`evaluate` reads of a form version's description, worked out once per version instead of once per
+    submission and expression: its names, repeats and questions, the XPath references by name, and per expression
+    its compiled XPath and the questions whose answers it reads."""
+
+    def __init__(self, schema: dict):
+        self.schema = schema  # held: its id() keys the cache and cannot be reused while it is here
+        self.names, self.repeats, self.fields = names_of(schema), list(schema.get("repeats", [])), questions_of(schema)
+        root_name = schema.get("root", "")
+        self.refs = {name: f"/{root_name}/{path}" for name, path in self.names.items() if path}
+        self._compiled: dict[tuple, object] = {}
+        self._reads: dict[tuple, tuple] = {}
+
+    def expression(self, source: str, namespace: str | None):
+        key = (source, namespace)
+        if key not in self._compiled:
+            self._compiled[key] = xpath.compile(source, refs=self.refs,
+                                                namespaces={None: namespace} if namespace else None)
+        return self._compiled[key]
+
+    def reads(self, formula: Formula) -> tuple[list[str], dict[str, list[str]]]:
+        """The household questions an expression reads, and per repeat the questions of its rows it reads."""
+        key = (formula.source, tuple(formula.references))
+        if key not in self._reads:
+            names, fields = self.names, self.fields
+            household, per_repeat = [], {}
+            bare = set(_BARE_NAME.findall(_LITERAL.sub("''", formula.source)))
+            for name in formula.references:
+                path = names.get(name)
+                if not path:
+                    continue
+                repeat = path if path in self.repeats else (fields.get(path) or {}).get("repeat")
+                if repeat:
+                    used = per_repeat.setdefault(repeat, [])
+                    inside = [path] if path != repeat else []
+                    inside += [f"{repeat}/{n}" for n in sorted(bare) if f"{repeat}/{n}" in fields]
+                    used.extend(p for p in inside if p not in used)
+                else:
+                    household.append(path)
+            self._reads[key] = (household, per_repeat)
+        return self._reads[key]
+
+
+_FORMS: dict[int, _Form] = {}
+
+
+def _form(schema: dict) -> _Form:
+    form = _FORMS.get(id(schema))
+    if form is None or form.schema is not schema:
+        if len(_FORMS) >= 64:
+            _FORMS.clear()
+        form = _FORMS[id(schema)] = _Form(schema)
+    return form
+
+
 def flat_row(data: dict, schema: dict) -> dict[str, str]:
     """A submission as one row: each question outside repeats, by name (what a model over a table reads)."""
     row = {}
-    for path, info in questions_of(schema).items():
+    for path, info in _form(schema).fields.items():
         if not info.get("repeat") and isinstance(data.get(path), str):
             row[path.rsplit("/", 1)[-1]] = data[path]
     return row
@@ -92,29 +147,14 @@ def _member_name(row: dict, mapping: dict, number: int) -> str:
 
 def _answers_read(formula: Formula, data: dict, schema: dict, mapping: dict) -> dict:
     """The answers an expression read: household questions, and per member the questions of the roster it used."""
-    names, repeats = names_of(schema), list(schema.get("repeats", []))
-    fields = questions_of(schema)
-    household, per_repeat = [], {}
-    bare = set(_BARE_NAME.findall(_LITERAL.sub("''", formula.source)))
-    for name in formula.references:
-        path = names.get(name)
-        if not path:
-            continue
-        repeat = path if path in repeats else (fields.get(path) or {}).get("repeat")
-        if repeat:
-            used = per_repeat.setdefault(repeat, [])
-            inside = [path] if path != repeat else []
-            inside += [f"{repeat}/{n}" for n in sorted(bare) if f"{repeat}/{n}" in fields]
-            used.extend(p for p in inside if p not in used)
-        else:
-            household.append({"path": path, "value": data.get(path, "")})
+    household, per_repeat = _form(schema).reads(formula)
     members = []
     for repeat, paths in per_repeat.items():
         for number, row in enumerate(data.get(repeat) or [], start=1):
             answers = [{"path": p, "value": row.get(p[len(repeat) + 1:], "")} for p in paths]
             members.append({"repeat": repeat, "row": number, "name": _member_name(row, mapping, number),
                             "answers": answers})
-    return {"answers": household, "members": members}
+    return {"answers": [{"path": path, "value": data.get(path, "")} for path in household], "members": members}
 
 
 def evaluate(definition: Definition, *, xml: str | bytes, data: dict, schema: dict, mapping: dict) -> Evaluated:
@@ -122,9 +162,8 @@ def evaluate(definition: Definition, *, xml: str | bytes, data: dict, schema: di
     if definition.over == "table":
         row = flat_row(data, schema)
         return Evaluated(row, {f.name: _answers_read(f, data, schema, mapping) for f in definition.formulas})
-    names, repeats = names_of(schema), list(schema.get("repeats", []))
-    root_name = schema.get("root", "")
-    refs = {name: f"/{root_name}/{path}" for name, path in names.items() if path}
+    form = _form(schema)
+    names, repeats = form.names, form.repeats
     try:
         root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml,
                                 etree.XMLParser(resolve_entities=False, no_network=True))
@@ -138,13 +177,13 @@ def evaluate(definition: Definition, *, xml: str | bytes, data: dict, schema: di
         answered = not paths or any(p and _answered(values_at(data, p, repeats)) for p in paths)
         # A name this version of the form lacks is evaluated anyway: the evaluator's error names it.
         known = answered or not all(paths)
-        inputs[placeholder(index)] = _value(formula, root, refs, namespace) if known else None
+        inputs[placeholder(index)] = _value(formula, root, form, namespace) if known else None
     return Evaluated(inputs, answers)
 
 
-def _value(formula: Formula, root, refs: dict, namespace: str | None):
+def _value(formula: Formula, root, form: _Form, namespace: str | None):
     try:
-        expression = xpath.compile(formula.source, refs=refs, namespaces={None: namespace} if namespace else None)
+        expression = form.expression(formula.source, namespace)
         if formula.kind == "boolean":
             return 1.0 if expression.evaluate_boolean(root) else 0.0
         if formula.kind == "number":
