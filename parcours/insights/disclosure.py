@@ -40,6 +40,7 @@ COMPLEMENTARY = "complementary"
 EXTREME_RATE = "extreme_rate"
 REASONS = (BELOW_K, COMPLEMENTARY, EXTREME_RATE)
 _TOLERANCE = 1e-9
+MAX_ROUNDS = 40  # rounds of the exact check (one SVD each) before the whole table is hidden
 
 
 def default_k() -> int:
@@ -70,11 +71,16 @@ class Decision:
         return self.suppressed.get(key)
 
 
-def protect(atoms: Mapping[Hashable, int], margins: Mapping[Hashable, Iterable[Hashable]], *, k: int) -> Decision:
+def protect(atoms: Mapping[Hashable, int], margins: Mapping[Hashable, Iterable[Hashable]], *, k: int,
+            hidden: Mapping[Hashable, str] | None = None, shown: Iterable[Hashable] = ()) -> Decision:
     """Primary and secondary suppression of a table of counts.
 
     ``atoms`` maps each elementary cell to its count of households; ``margins`` maps each published total to the
     atoms it sums. Returns the suppressed atoms and margins with their reason.
+
+    Tables published together must agree: ``hidden`` margins (with their reason) were suppressed by another table
+    and stay suppressed; ``shown`` margins are published by another table, so suppressing them here would protect
+    nothing: they are never chosen for complementary suppression.
     """
     margins = {key: tuple(members) for key, members in margins.items()}
     suppressed: dict = {}
@@ -84,42 +90,83 @@ def protect(atoms: Mapping[Hashable, int], margins: Mapping[Hashable, Iterable[H
     for key, members in margins.items():
         if sum(atoms[m] for m in members) < k:
             suppressed[key] = BELOW_K
+    for key, reason in (hidden or {}).items():
+        if key in margins:
+            suppressed.setdefault(key, reason)
+    shown = set(shown)
     containing: dict = {}
     for key, members in margins.items():
         for member in members:
             containing.setdefault(member, []).append(key)
 
-    for _round in range(len(atoms) + len(margins) + 1):
+    alone = {margins[m][0] for m in shown if m in margins and len(margins[m]) == 1}
+    _classic(atoms, margins, suppressed, shown, alone)
+    # The classic rule leaves rare chains of equations that still pin a cell: the exact check finds them, and each
+    # round hides, for every pinned cell, the preferred candidate (an atom alone in a margin another table
+    # publishes can never be hidden; such a margin is the last resort: hiding it here does not take its equation
+    # away from a reader of both tables).
+    for _round in range(MAX_ROUNDS):
         unknowns = [key for key in atoms if key in suppressed]
         if not unknowns:
             break
         pinned_atoms, pinned_margins = _recoverable(unknowns, margins, suppressed)
         if not pinned_atoms and not pinned_margins:
             break
-        changed = False
-        for target in pinned_atoms + pinned_margins:
-            if target in pinned_atoms:
-                pool = {m for margin in containing.get(target, ()) if margin not in suppressed
-                        for m in margins[margin]}
-            else:
-                pool = set(margins[target])
-            candidates = [m for m in pool if m not in suppressed]
-            if candidates:
-                chosen = min(candidates, key=lambda m: (atoms[m], str(m)))
-                suppressed[chosen] = COMPLEMENTARY
-                changed = True
-                break  # recompute: one addition may protect several cells
-            # Every atom around it is suppressed already: hide the smallest published margin that pins it.
-            around = [margin for margin in containing.get(target, ()) if margin not in suppressed] \
-                if target in pinned_atoms else []
-            if around:
-                chosen = min(around, key=lambda m: (sum(atoms[a] for a in margins[m]), str(m)))
-                suppressed[chosen] = COMPLEMENTARY
-                changed = True
-                break
-        if not changed:
+        chosen = set()
+        for target in [*pinned_atoms, *pinned_margins]:
+            candidates = _complements([target] if target in atoms else [], [] if target in atoms else [target],
+                                      atoms, margins, containing, suppressed, shown)
+            ours = [c for c in candidates if (c in atoms and c not in alone) or (c not in atoms and c not in shown)]
+            if ours or candidates:
+                chosen.add((ours or candidates)[0])
+        if not chosen:
             break
+        for cell in chosen:
+            suppressed[cell] = COMPLEMENTARY
+        _classic(atoms, margins, suppressed, shown, alone)
+    else:
+        # Not settled in MAX_ROUNDS: hide the whole table rather than risk a recoverable cell.
+        for key in [*atoms, *margins]:
+            suppressed.setdefault(key, COMPLEMENTARY)
     return Decision(suppressed, k)
+
+
+def _classic(atoms, margins, suppressed, shown, alone) -> None:
+    """The classic secondary rule, repeated until stable: a published margin holding exactly one suppressed atom
+    gets its smallest published atom suppressed too; a suppressed margin whose atoms are all published, its
+    smallest atom. Cheap, and it settles most tables before the exact check."""
+    changed = True
+    while changed:
+        changed = False
+        for key, members in margins.items():
+            hidden = sum(1 for m in members if m in suppressed)
+            if (key not in suppressed and hidden == 1) or (key in suppressed and hidden == 0 and members):
+                pool = [m for m in members if m not in suppressed and m not in alone]
+                if pool:
+                    suppressed[min(pool, key=lambda m: (atoms[m], str(m)))] = COMPLEMENTARY
+                    changed = True
+
+
+def _complements(pinned_atoms, pinned_margins, atoms, margins, containing, suppressed, shown) -> list:
+    """Cells (atoms or margins) whose suppression may stop a recoverable cell being so, by preference.
+
+    First the published atoms sharing with a pinned atom a margin only this table publishes, smallest first (the
+    classic "next smallest in the row or column"); the atoms of a pinned margin; the published margins holding a
+    suppressed atom (a chain of equations through margins that do not contain the pinned cell); then the same
+    through margins another table publishes too.
+    """
+    def size(margin):
+        return sum(atoms[a] for a in margins[margin]), str(margin)
+
+    ordered: list = []
+    for allowed in (lambda m: m not in shown, lambda m: True):
+        pool = {m for target in pinned_atoms for margin in containing.get(target, ())
+                if margin not in suppressed and allowed(margin) for m in margins[margin] if m not in suppressed}
+        pool |= {m for target in pinned_margins for m in margins[target] if m not in suppressed}
+        ordered += sorted(pool, key=lambda m: (atoms[m], str(m)))
+        ordered += sorted([m for m in margins if m not in suppressed and allowed(m)
+                           and any(member in suppressed for member in margins[m])], key=size)
+    return list(dict.fromkeys(ordered))
 
 
 def _recoverable(unknowns: list, margins: Mapping, suppressed: Mapping) -> tuple[list, list]:

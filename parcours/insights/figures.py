@@ -213,9 +213,19 @@ def table_from_snapshot(snapshot: Snapshot, *, model, zone: Zone | None, level: 
     rows = []
     decision = None
     if not raw:
+        top = (zone.level + 1) if zone is not None else 0
         atoms = {key: f.n_total for key, f in figures.items() if _is_atom(key, by)}
-        margins = _margins(figures, by, top=(zone.level + 1) if zone is not None else 0, level=level)
-        decision = disclosure.protect(atoms, margins, k=k)
+        margins = _margins(figures, by, top=top, level=level)
+        hidden, shown = {}, ()
+        if by is not None:
+            # The zones' totals are the atoms of the table without groups, published beside this one: decide them
+            # as that table does, and keep those decisions here.
+            totals = {key: f.n_total for key, f in figures.items() if key[0] is not ALL and key[1] is ALL}
+            plain_margins = _margins({**totals, (ALL, ALL): None}, None, top=top, level=level)
+            plain = disclosure.protect(totals, plain_margins, k=k)
+            hidden = dict(plain.suppressed)
+            shown = [key for key in [*totals, *plain_margins] if key not in plain.suppressed]
+        decision = disclosure.protect(atoms, margins, k=k, hidden=hidden, shown=shown)
     labels = group_value_labels(by)
     texts = {"total": _("Total"), "above": _("Located above this level")}
     for key in sorted(figures, key=lambda key: _order(key, zones)):

@@ -171,3 +171,21 @@ def test_all_poor_in_a_small_group_is_not_published_as_100_percent(tiny, program
     row = {row.zone_code: row for row in table.rows}["XK0103"]
     assert row.n_total == 6
     assert row.H is None and row.M0 is None and row.suppressed["H"] == disclosure.EXTREME_RATE
+
+
+@PROPERTIES
+@given(tables, st.integers(2, 8))
+def test_a_table_by_group_agrees_with_the_table_of_zones_published_beside_it(counts, k):
+    atoms, margins = grid(counts)
+    totals = {(f"z{i}", "all"): sum(row) for i, row in enumerate(counts) if sum(row) > 0}
+    if not totals:
+        return
+    plain = disclosure.protect(totals, {("all", "all"): list(totals)}, k=k)
+    decision = disclosure.protect(atoms, margins, k=k, hidden=plain.suppressed,
+                                  shown=[key for key in [*totals, ("all", "all")] if key not in plain.suppressed])
+    for key in totals:
+        # A zone total published by the zones table is published here too, and one suppressed there stays so.
+        assert (key in decision.suppressed) == (key in plain.suppressed)
+    # Together, the two tables reveal no suppressed cell: the zones table's published totals are the same
+    # equations as this table's published zone margins.
+    assert recoverable(atoms, margins, decision.suppressed) == []
