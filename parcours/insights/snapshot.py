@@ -418,6 +418,7 @@ def _load(directory: Path, manifest: dict, indicators: Indicators) -> Snapshot:
     for name in manifest["deltas"]:
         _apply_file(snapshot, directory, name)
     snapshot.manifest_mtime = mtime
+    snapshot.checked_at = time.monotonic()  # as fresh as the files: the next check waits the interval
     return snapshot
 
 
