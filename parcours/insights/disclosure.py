@@ -44,7 +44,7 @@ MAX_ROUNDS = 40  # rounds of the exact check (one SVD each) before the whole tab
 
 
 def default_k() -> int:
-    return int(getattr(settings, "PARCOURS_SDC_K", 5))
+    return int(settings.PARCOURS_SDC_K)
 
 
 def small_group(n: int, k: int) -> bool:

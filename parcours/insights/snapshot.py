@@ -605,7 +605,7 @@ def snapshot_open(model, *, refresh: bool = True) -> Snapshot:
         with _LOCK:
             _CACHE[key] = snapshot
     if refresh:
-        interval = float(getattr(settings, "PARCOURS_INSIGHTS_REFRESH_SECONDS", 10))
+        interval = float(settings.PARCOURS_INSIGHTS_REFRESH_SECONDS)
         if time.monotonic() - snapshot.checked_at >= interval:
             snapshot_refresh(model, check_removed=False)
             with _LOCK:

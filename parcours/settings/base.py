@@ -249,3 +249,8 @@ PARCOURS_MAP_TILES_URL = os.environ.get("PARCOURS_MAP_TILES_URL", "")
 PARCOURS_OPENROSA_MAX_BYTES = int(os.environ.get("PARCOURS_OPENROSA_MAX_BYTES", str(100 * 1024 * 1024)))
 # Zone diagnostics: the columnar snapshot of scored households (Parquet files and their cubes).
 PARCOURS_INSIGHTS_DIR = Path(os.environ.get("PARCOURS_INSIGHTS_DIR", VAR_DIR / "insights"))
+# Statistical disclosure control: figures shared outside the owning organisation hide cells under k households.
+PARCOURS_SDC_K = int(os.environ.get("PARCOURS_SDC_K", "5"))
+# How old the snapshot may be before a dashboard read asks the database for new scores (seconds); with a cron job
+# running `parcours diagnostics refresh`, large registries can set an hour.
+PARCOURS_INSIGHTS_REFRESH_SECONDS = float(os.environ.get("PARCOURS_INSIGHTS_REFRESH_SECONDS", "10"))

@@ -15,6 +15,8 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from parcours.insights.snapshot import snapshot_forget
 from tests.conftest import login
@@ -81,7 +83,8 @@ def test_partner_sees_the_small_delegation_suppressed_on_map_chart_and_table(cli
                for f in page_json(html, "pc-map-data")["features"]["features"]}
     assert by_code["XK0103"]["suppressed"] is True
     assert by_code["XK0103"]["value"] is None
-    assert "supprim" in by_code["XK0103"]["tooltip"] or "suppressed" in by_code["XK0103"]["tooltip"]
+    with translation.override(response.headers["Content-Language"]):
+        assert gettext("suppressed") in by_code["XK0103"]["tooltip"]
     chart = {row["key"]: row for row in page_json(html, "pc-chart-zones")["data"]["values"]}
     assert chart["XK0103"]["value"] is None and chart["XK0103"]["n"] is None and chart["XK0103"]["suppressed"]
     assert "data-suppressed-view" in html
