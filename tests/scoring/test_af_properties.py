@@ -42,7 +42,8 @@ def measure(case, **changes):
 def test_m0_is_h_times_a(case):
     result = measure(case)
     assert pytest.approx(result.H * result.A, abs=1e-12) == result.M0
-    assert 0 <= result.M0 <= result.H <= 1
+    # Weights summing to 1 in floating point may give a score of 1 + 1 ulp: bounds hold to rounding.
+    assert 0 <= result.M0 <= result.H + 1e-12 and result.H <= 1
     if result.H > 0:
         assert case["k"] - 1e-9 <= result.A <= 1 + 1e-12
 

@@ -23,7 +23,11 @@ def _se(n: int, total: float, sum_s2: float, sum_s2x: float, sum_s2x2: float, me
     """:func:`.common.mean_standard_error` from sums: Σzᵢ² = Σsᵢ²(xᵢ − x̄)² / (Σs)²."""
     if n < 2 or total <= 0:
         return float("nan")
-    squares = max(sum_s2x2 - 2 * mean * sum_s2x + mean * mean * sum_s2, 0.0)
+    squares = sum_s2x2 - 2 * mean * sum_s2x + mean * mean * sum_s2
+    # The expanded sum cancels: what is left below the rounding noise of its terms is zero spread (all units
+    # alike), not a tiny standard error (whose square root would be ~1e-8 instead of 0).
+    if squares <= 1e-12 * (sum_s2x2 + mean * mean * sum_s2):
+        squares = 0.0
     return float(np.sqrt(n / (n - 1) * squares / (total * total)))
 
 
