@@ -32,6 +32,17 @@ def _reset_axes_and_language(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _migration_data_after_flush(request):
+    """Transactional tests (live server, browser) end by emptying every table, including the needs taxonomy that a
+    migration installs; the next one would start without it. Put it back before each of them."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        from parcours.directory.services import needs_taxonomy_install
+
+        needs_taxonomy_install()
+
+
 @pytest.fixture
 def zones(db):
     country = ZoneFactory(code="XK", name="Pays démo", name_ar="البلد التجريبي", level_name="country")
