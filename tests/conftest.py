@@ -148,3 +148,15 @@ def login(client, user):
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture
+def insights_snapshots(settings, tmp_path):
+    """Zone-diagnostic snapshots in the test's own folder, read fresh (no refresh interval), forgotten after."""
+    from parcours.insights.snapshot import snapshot_forget
+
+    settings.PARCOURS_INSIGHTS_DIR = tmp_path / "insights"
+    settings.PARCOURS_INSIGHTS_REFRESH_SECONDS = 0
+    snapshot_forget()
+    yield
+    snapshot_forget()

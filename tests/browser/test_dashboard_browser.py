@@ -13,30 +13,19 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
-from parcours.insights.snapshot import snapshot_forget
-
 from ..browser_support import BROWSER_MARKS, chromium, screenshot
 from ..conftest import PASSWORD
 from ..insights.dashboard_world import dashboard_world
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-pytestmark = BROWSER_MARKS
+pytestmark = [*BROWSER_MARKS, pytest.mark.usefixtures("insights_snapshots")]
 
 
 @pytest.fixture
 def browser(monkeypatch):
     with chromium(monkeypatch) as browser:
         yield browser
-
-
-@pytest.fixture(autouse=True)
-def _snapshots(settings, tmp_path):
-    settings.PARCOURS_INSIGHTS_DIR = tmp_path / "insights"
-    settings.PARCOURS_INSIGHTS_REFRESH_SECONDS = 0
-    snapshot_forget()
-    yield
-    snapshot_forget()
 
 
 @pytest.fixture

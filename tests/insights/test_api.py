@@ -10,21 +10,11 @@ import pytest
 from django.utils import timezone
 
 from parcours.insights.models import Publication
-from parcours.insights.snapshot import snapshot_forget
 from tests.factories import ZoneFactory
 
 from .scored import install_model, scored_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _snapshots(settings, tmp_path):
-    settings.PARCOURS_INSIGHTS_DIR = tmp_path / "insights"
-    settings.PARCOURS_INSIGHTS_REFRESH_SECONDS = 0
-    snapshot_forget()
-    yield
-    snapshot_forget()
 
 
 @pytest.fixture

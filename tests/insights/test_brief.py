@@ -18,21 +18,11 @@ from django.utils import translation
 from parcours.directory import services as directory
 from parcours.directory.models import Service
 from parcours.directory.selectors import term_by_code
-from parcours.insights.snapshot import snapshot_forget
 from tests.conftest import login
 
 from .dashboard_world import dashboard_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _snapshots(settings, tmp_path):
-    settings.PARCOURS_INSIGHTS_DIR = tmp_path / "insights"
-    settings.PARCOURS_INSIGHTS_REFRESH_SECONDS = 0
-    snapshot_forget()
-    yield
-    snapshot_forget()
 
 
 @pytest.fixture

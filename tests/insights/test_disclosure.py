@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from parcours.insights import disclosure
 from parcours.insights.figures import zone_figures
-from parcours.insights.snapshot import snapshot_forget
 from tests.factories import ZoneFactory
 
 from .scored import INDICATORS, install_model, score_household, scored_world
@@ -113,15 +112,6 @@ def test_the_classic_case_a_single_small_cell_in_a_row_takes_the_next_smallest_w
 
 
 # --- through zone_figures, with the personas ---------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _snapshots(settings, tmp_path):
-    settings.PARCOURS_INSIGHTS_DIR = tmp_path / "insights"
-    settings.PARCOURS_INSIGHTS_REFRESH_SECONDS = 0
-    snapshot_forget()
-    yield
-    snapshot_forget()
 
 
 @pytest.fixture

@@ -19,22 +19,12 @@ from parcours.insights import disclosure
 from parcours.insights.models import Publication
 from parcours.insights.selectors import publication_by_token, publication_figures, publications_visible_to
 from parcours.insights.services import publication_create, publication_revoke
-from parcours.insights.snapshot import snapshot_forget
 from tests.conftest import login
 from tests.factories import ZoneFactory
 
 from .scored import install_model, scored_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _snapshots(settings, tmp_path):
-    settings.PARCOURS_INSIGHTS_DIR = tmp_path / "insights"
-    settings.PARCOURS_INSIGHTS_REFRESH_SECONDS = 0
-    snapshot_forget()
-    yield
-    snapshot_forget()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
-from parcours.insights.snapshot import snapshot_forget
 from tests.browser_support import BROWSER_MARKS, chromium, screenshot
 from tests.conftest import PASSWORD
 from tests.factories import ZoneFactory
@@ -24,15 +23,6 @@ pytestmark = BROWSER_MARKS
 def browser(monkeypatch):
     with chromium(monkeypatch) as browser:
         yield browser
-
-
-@pytest.fixture(autouse=True)
-def _snapshots(settings, tmp_path):
-    settings.PARCOURS_INSIGHTS_DIR = tmp_path / "insights"
-    settings.PARCOURS_INSIGHTS_REFRESH_SECONDS = 0
-    snapshot_forget()
-    yield
-    snapshot_forget()
 
 
 @pytest.fixture

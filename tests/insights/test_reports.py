@@ -20,7 +20,6 @@ from openpyxl import load_workbook
 
 from parcours.core.models import Job
 from parcours.insights.reports_tasks import ZONE_REPORT, report_job_create, report_job_run
-from parcours.insights.snapshot import snapshot_forget
 from tests.conftest import login
 
 from .dashboard_world import dashboard_world
@@ -29,13 +28,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _snapshots(settings, tmp_path):
-    settings.PARCOURS_INSIGHTS_DIR = tmp_path / "insights"
-    settings.PARCOURS_INSIGHTS_REFRESH_SECONDS = 0
+def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    snapshot_forget()
-    yield
-    snapshot_forget()
 
 
 @pytest.fixture

@@ -22,15 +22,6 @@ from .scored import INDICATORS, draw, engine_on, install_model, score_household,
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _snapshots(settings, tmp_path):
-    settings.PARCOURS_INSIGHTS_DIR = tmp_path / "insights"
-    settings.PARCOURS_INSIGHTS_REFRESH_SECONDS = 0
-    snapshot_forget()
-    yield
-    snapshot_forget()
-
-
 @pytest.fixture
 def world(zones, orgs, programme, manager, social_worker):
     model = install_model(manager=manager, programme=programme)
