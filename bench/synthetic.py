@@ -22,6 +22,29 @@ from collections.abc import Iterator, Mapping, Sequence
 from parcours.demo import data as demo_data
 from parcours.demo import households as demo_households
 
+# The answer tables and draws the demo uses too: one definition, so demo and benchmark households look alike.
+from parcours.demo.answers import (
+    ASSET_RATES,
+    CONCERNS,
+    FIES,
+    FIES_SEVERITY,
+    FLOOR,
+    FUEL,
+    INCOME_BANDS,
+    MIGRANT,
+    NEEDS,
+    ROOF,
+    SANITATION,
+    SCHOOL_YEARS,
+    TENURE,
+    WALLS,
+    WATER,
+    WG,
+    _education,
+    _one,
+    _stamp,
+)
+
 from .synthetic_formats import (  # noqa: F401  (the writers are part of this module's interface)
     FORM_ID,
     VERSION,
@@ -35,65 +58,16 @@ from .synthetic_formats import (  # noqa: F401  (the writers are part of this mo
 FIRST_INTERVIEW = datetime.date(2025, 1, 6)  # fixed, so the output does not depend on the day it runs
 INTERVIEW_DAYS = 330
 _REF_YEAR = demo_data.REFERENCE_DATE.year  # the demo draws ages as on 1 January of that year
-W = tuple[tuple[str, ...], tuple[float, ...]]
 
 
-def _w(*pairs) -> W:
-    """Values and weights for ``random.choices``."""
-    return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
-
-
-# Dwelling by wealth tier (0 poor, 1 middle, 2 better off).
-TENURE = (_w(("tenant", 3), ("owner_no_title", 3), ("housed_free", 2), ("squatting", 1)),
-          _w(("owner_titled", 4), ("tenant", 4), ("owner_no_title", 2)), _w(("owner_titled", 8), ("tenant", 2)))
-FLOOR = (_w(("natural_earth", 4), ("rudimentary_planks", 1), ("finished_cement", 5)),
-         _w(("finished_cement", 6), ("finished_tiles", 3), ("natural_earth", 1)),
-         _w(("finished_tiles", 7), ("finished_cement", 2), ("finished_parquet", 1)))
-ROOF = (_w(("rudimentary_planks", 2), ("finished_metal", 3), ("finished_concrete", 4), ("natural_thatch", 1)),
-        _w(("finished_concrete", 8), ("finished_metal", 2)), _w(("finished_concrete", 9), ("finished_tiles", 1)))
-WALLS = (_w(("rudimentary_stone_mud", 3), ("finished_blocks", 4), ("rudimentary_adobe", 2), ("natural_earth", 1)),
-         _w(("finished_blocks", 6), ("finished_bricks", 3), ("finished_stone", 1)),
-         _w(("finished_bricks", 5), ("finished_blocks", 4), ("finished_stone", 1)))
-WATER = (_w(("public_tap", 4), ("unprotected_well", 2), ("protected_well", 2), ("tanker_truck", 1),
-            ("surface_water", 1)),
-         _w(("piped_dwelling", 5), ("piped_yard", 2), ("public_tap", 3)), _w(("piped_dwelling", 9), ("bottled", 1)))
-SANITATION = (_w(("pit_no_slab", 3), ("pit_slab", 3), ("flush_open", 1), ("open", 1), ("bucket", 1)),
-              _w(("flush_septic", 4), ("flush_sewer", 3), ("pit_slab", 3)),
-              _w(("flush_sewer", 8), ("flush_septic", 2)))
-FUEL = (_w(("lpg_gas", 6), ("wood", 3), ("charcoal", 1)), _w(("lpg_gas", 9), ("natural_gas", 1)),
-        _w(("natural_gas", 5), ("lpg_gas", 4), ("electricity", 1)))
-# Probability of owning each asset, by tier; the order is the form's.
-ASSET_RATES = {
-    "radio": (.4, .4, .3), "tv": (.6, .9, .98), "telephone": (.05, .15, .3), "mobile_phone": (.8, .95, .99),
-    "computer": (.02, .15, .5), "refrigerator": (.3, .8, .97), "animal_cart": (.05, .02, 0),
-    "bicycle": (.1, .1, .1), "motorbike": (.05, .1, .1), "car": (0, .08, .45), "truck": (0, .01, .03),
-}
 INCOME_RATES = {
     "salary": (.1, .5, .8), "casual_labour": (.6, .3, .05), "own_business": (.15, .25, .3),
     "agriculture": (.25, .15, .1), "remittances": (.15, .15, .1), "pension": (.05, .15, .2),
     "social_transfer": (.45, .15, .02), "charity": (.15, .03, 0), "other": (.03, .03, .03),
 }
-INCOME_BANDS = (("band_0", "band_1", "band_2"), ("band_2", "band_3", "band_4"), ("band_4", "band_5", "band_6"))
 OTHER_INCOME = ("vente de pain fait maison", "location d'une chambre", "couture à domicile", "aide d'un voisin")
-FIES = ("fies_worried", "fies_healthy", "fies_few_kinds", "fies_skipped", "fies_ate_less", "fies_ran_out",
-        "fies_hungry", "fies_whole_day")
-FIES_SEVERITY = (-1.2, -0.8, -0.6, 0.0, 0.2, 0.6, 1.0, 1.8)  # Rasch-like thresholds, mildest first
-WG = ("wg_seeing", "wg_hearing", "wg_walking", "wg_remembering", "wg_selfcare", "wg_communicating")
-CONCERNS = ("violence_at_home", "child_labour", "early_marriage", "exploitation", "discrimination")
-NEEDS = ("food", "cash", "health_care", "rehabilitation", "education", "vocational_training", "employment",
-         "micro_enterprise", "legal_aid", "civil_documentation", "housing", "psychosocial", "gbv_response",
-         "child_protection")
-SCHOOL_YEARS = {"none": (0, 0), "primary": (1, 6), "lower_secondary": (7, 9), "upper_secondary": (10, 13),
-                "vocational": (9, 13), "higher": (13, 18)}
-ADULT_EDUCATION = _w(("none", 3), ("primary", 4), ("lower_secondary", 3), ("upper_secondary", 3),
-                     ("vocational", 1), ("higher", 2))
-MIGRANT = _w(("citizen", 93), ("internal_displaced", 2), ("migrant", 2), ("returnee", 2), ("refugee", 1))
 COMMENTS = ("", "", "", "", "Ménage très coopératif.", "Le chef de ménage était absent ; réponses de la conjointe.",
             "Logement difficile d'accès par temps de pluie.", "Revenir pour la carte d'identité du fils aîné.")
-
-
-def _one(rng: random.Random, table: W) -> str:
-    return rng.choices(table[0], table[1])[0]
 
 
 def _some(rng: random.Random, rates: Mapping[str, tuple[float, ...]], tier: int, empty: str = "none") -> str:
@@ -106,16 +80,6 @@ def _birthday(on: datetime.date, years: int) -> datetime.date:
         return on.replace(year=on.year - years)
     except ValueError:  # 29 February
         return on.replace(year=on.year - years, day=28)
-
-
-def _education(rng: random.Random, age: int, attends: bool) -> str:
-    if attends:
-        return ("primary" if age < 12 else "lower_secondary" if age < 15 else "upper_secondary" if age < 19
-                else rng.choice(("higher", "higher", "vocational")))
-    if age < 15:
-        return "none" if age < 7 or rng.random() < .3 else "primary"
-    level = _one(rng, ADULT_EDUCATION)
-    return "none" if age >= 60 and rng.random() < .4 else level
 
 
 def _member(rng: random.Random, person: dict, index: int, on: datetime.date, head_age: int | None,
@@ -338,10 +302,6 @@ def household(rng: random.Random, draw, *, code: str, zone: str, on: datetime.da
     a["head_sex"] = head["sex"]
     a["end_note"] = ""
     return a
-
-
-def _stamp(moment: datetime.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+01:00")  # as Collect writes it, with Tunisia's offset
 
 
 def _gps(rng: random.Random, box: tuple[float, float, float, float]) -> str:
