@@ -165,5 +165,17 @@ def test_diagnosis_plan_referral_partner_completes_follow_up_shows_the_change(
     screenshot(worker, "referral_journey_follow_up_ar")
     worker.goto(f"{base}/referrals/{referral.pk}/")
     screenshot(worker, "referral_journey_sender_detail_ar")
+
+    # --- closure, in Arabic: the summary counts what was done and the score change -------------------------
+    worker.goto(f"{base}/cases/{case.pk}/")
+    closing = worker.locator("form[action$='/close/']")
+    closing.locator("select[name=reason]").select_option("goals_met")
+    closing.locator("textarea[name=summary]").fill("وجدت عملاً؛ الأسرة لم تعد بحاجة إلى المرافقة.")
+    closing.locator("button").click()
+    worker.wait_for_selector("form[action$='/close/']", state="detached")
+    case.refresh_from_db()
+    assert case.status == "closed" and case.closure_reason == "goals_met"
+    assert "وجدت عملاً" in worker.locator("main").inner_text()
+    screenshot(worker, "referral_journey_closed_ar")
     for ctx in (worker_ctx, partner_ctx):
         ctx.close()
