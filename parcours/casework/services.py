@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from parcours.accounts.models import Organisation, Programme, User
 from parcours.accounts.selectors import CASEWORK_ROLES, MANAGING_ROLES, organisation_ids_where, user_has_role
 from parcours.core.actors import staff_user
-from parcours.core.audit import audit_record, diff, snapshot
+from parcours.core.audit import audit_event_unsaved, audit_record, diff, snapshot
+from parcours.core.bulk import rows_insert
 from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.models import AuditEvent
 from parcours.directory.models import TaxonomyTerm
 from parcours.directory.needs import term_id
 from parcours.questionnaires.models import Submission
 from parcours.registry.models import Household, Person
-from parcours.registry.services import audit_event_unsaved, rows_insert
 from parcours.scoring.models import Score, ScoringModel
 
 from . import needs as needs_map

@@ -80,3 +80,16 @@ def history_for(obj: models.Model):
     return AuditEvent.objects.filter(
         models.Q(object_type=label, object_id=pk) | models.Q(parent_type=label, parent_id=pk)
     ).select_related("actor")
+
+
+def audit_event_unsaved(*, actor, action: str, obj, changes: dict | None = None, parent=None,
+                        note: str = "") -> AuditEvent:
+    """The unsaved row ``audit_record`` would write, for the bulk paths (same fields, same rendering)."""
+    return AuditEvent(
+        actor=staff_user(actor),
+        actor_label=(actor.get_username() if hasattr(actor, "get_username") else str(actor or "system"))[:255],
+        action=action, object_type=f"{obj._meta.app_label}.{obj._meta.model_name}", object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        parent_type=f"{parent._meta.app_label}.{parent._meta.model_name}" if parent is not None else "",
+        parent_id=str(parent.pk) if parent is not None else "", changes=changes or {}, note=note,
+    )

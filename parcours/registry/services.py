@@ -11,14 +11,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts.models import Organisation, Programme
 from parcours.accounts.selectors import CASEWORK_ROLES, user_has_role
 from parcours.core.actors import staff_user
-from parcours.core.audit import audit_record, diff, snapshot
+from parcours.core.audit import audit_event_unsaved, audit_record, diff, snapshot
+from parcours.core.bulk import rows_insert
 from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.models import AuditEvent
 from parcours.core.text import search_normalise
@@ -238,46 +239,6 @@ def consent_withdraw(*, actor, consent: Consent, reason: str = "", on=None) -> C
 
 
 # --- many new households at once (file imports) ----------------------------------------------------------------
-
-
-def audit_event_unsaved(*, actor, action: str, obj, changes: dict | None = None, parent=None,
-                        note: str = "") -> AuditEvent:
-    """The unsaved row ``audit_record`` would write, for ``bulk_create`` (same fields, same rendering).
-
-    Kept here for the bulk paths of registry, questionnaires and scoring; its place is next to audit_record.
-    """
-    return AuditEvent(
-        actor=staff_user(actor),
-        actor_label=(actor.get_username() if hasattr(actor, "get_username") else str(actor or "system"))[:255],
-        action=action, object_type=f"{obj._meta.app_label}.{obj._meta.model_name}", object_id=str(obj.pk),
-        object_repr=str(obj)[:255],
-        parent_type=f"{parent._meta.app_label}.{parent._meta.model_name}" if parent is not None else "",
-        parent_id=str(parent.pk) if parent is not None else "", changes=changes or {}, note=note,
-    )
-
-
-def rows_insert(model, objects: list) -> None:
-    """``bulk_create`` without returning anything: on PostgreSQL one ``COPY`` (Django's bulk insert quotes every
-    value in Python, several times slower for big batches), elsewhere ``bulk_create``. The objects then count as
-    saved. Kept here for the bulk paths of registry, questionnaires and scoring; its place is in core.
-    """
-    if not objects:
-        return
-    alias = router.db_for_write(model)
-    connection = connections[alias]
-    if connection.vendor != "postgresql":
-        model.objects.using(alias).bulk_create(objects)
-        return
-    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.get_internal_type().endswith(
-        "AutoField"))]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-        for obj in objects:
-            copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
-    for obj in objects:
-        obj._state.adding = False
-        obj._state.db = alias
 
 
 def _clean(instance, *within: str) -> None:

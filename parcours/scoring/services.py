@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from parcours.accounts.models import Programme
 from parcours.accounts.selectors import CASEWORK_ROLES, user_has_role
 from parcours.core.actors import staff_user
-from parcours.core.audit import audit_record, diff, snapshot
+from parcours.core.audit import audit_event_unsaved, audit_record, diff, snapshot
+from parcours.core.bulk import rows_insert
 from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.models import AuditEvent
 from parcours.questionnaires.models import FormVersion, Questionnaire, Submission
-from parcours.registry.services import audit_event_unsaved, rows_insert
 
 from . import answers
 from .definitions import read_definition

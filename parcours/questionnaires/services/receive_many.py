@@ -24,9 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parcours.accounts.models import DeviceAccount, Programme
+from parcours.core.audit import audit_event_unsaved
+from parcours.core.bulk import rows_insert
 from parcours.core.exceptions import ApplicationError, Problem
 from parcours.core.models import AuditEvent
-from parcours.registry.services import audit_event_unsaved, rows_insert
 
 from ..models import QuarantineEntry, Questionnaire, Submission
 from ..xform import XFormError, parse_xml
