@@ -35,14 +35,12 @@ from parcours.demo.answers import (
     NEEDS,
     ROOF,
     SANITATION,
-    SCHOOL_YEARS,
     TENURE,
     WALLS,
     WATER,
-    WG,
-    _education,
     _one,
     _stamp,
+    member_situation,
 )
 
 from .synthetic_formats import (  # noqa: F401  (the writers are part of this module's interface)
@@ -109,53 +107,7 @@ def _member(rng: random.Random, person: dict, index: int, on: datetime.date, hea
     m["age"] = str(age)
     if born:
         m["age_note"] = ""
-    rel = person["relationship"]
-    if age >= 12:
-        if rel in ("head", "spouse") and married:
-            status = "married"
-        elif rel == "head":  # heading a household alone
-            status = ("widowed" if age >= 60 or rng.random() < .3
-                      else rng.choice(("divorced", "separated", "never_married")))
-        else:  # the demo's parents live with a son or daughter as widows; siblings and children are unmarried
-            status = "widowed" if rel == "parent" else "never_married"
-        m["marital_status"] = status
-    attends = 6 <= age <= 17 and rng.random() < .9 or 18 <= age <= 24 and rng.random() < .35 or (
-        age == 5 and rng.random() < .5)
-    if age >= 5:
-        level = _education(rng, age, attends)
-        m["education_level"] = level
-        if age <= 24:
-            m["attends_school"] = "yes" if attends else "no"
-        if age >= 10:
-            low, high = SCHOOL_YEARS[level]
-            m["years_schooling"] = str(min(rng.randint(low, high), age - 3, 25))
-            m["literate"] = "yes" if level != "none" or rng.random() < .1 else "no"
-        m["wg_note"] = ""
-    disabled = False
-    if age >= 5:
-        frailty = .03 + max(0, age - 50) / 120 + (.05 if tier == 0 else 0)
-        for name in WG:
-            roll = rng.random()
-            answer = ("cannot_do_at_all" if roll < frailty * .1 else "a_lot_of_difficulty" if roll < frailty * .4
-                      else "some_difficulty" if roll < frailty * 2 else "no_difficulty")
-            disabled = disabled or answer in ("cannot_do_at_all", "a_lot_of_difficulty")
-            m[name] = answer
-    m["has_disability"] = "1" if disabled else "0"
-    m["chronic_illness"] = "yes" if rng.random() < .04 + age / 150 else "no"
-    if age >= 15:
-        if attends:
-            work = "student"
-        elif disabled and rng.random() < .6:
-            work = "unable_to_work"
-        elif age >= 60:
-            work = rng.choice(("retired", "inactive", "self_employed"))
-        else:
-            work = rng.choices(("employed", "self_employed", "unemployed_seeking", "inactive"),
-                               (3 + 3 * tier, 3, 3 - tier, 2 if person["sex"] == "F" else 1))[0]
-        m["employment_status"] = work
-        if work in ("employed", "self_employed"):
-            m["employment_sector"] = rng.choice(("agriculture", "construction", "trade", "services", "industry",
-                                                 "public_sector", "domestic_work", "fishing", "other"))
+    member_situation(rng, m, person, age=age, tier=tier, married=married)
     if age >= 12:
         m["phone"] = person["phone"].replace(" ", "")  # the demo's "+216 00 123 456": the form takes digits only
     m["birth_registered"] = "yes" if rng.random() < .93 else rng.choice(("no", "dk"))

@@ -118,6 +118,22 @@ def _member(rng: random.Random, person: dict, index: int, on: datetime.date, hea
     m["age"] = str(age)
     if known:
         m["age_note"] = ""
+    member_situation(rng, m, person, age=age, tier=tier, married=married)
+    if age >= 12:
+        m["phone"] = person["phone"].replace(" ", "")  # the draw's "+216 00 123 456": the form takes digits only
+    m["birth_registered"] = "yes" if rng.random() < .93 else rng.choice(("no", "dk"))
+    if age >= 18:
+        ids = person.get("identifiers") or []
+        m["has_id_card"] = "yes" if ids else "no"
+        if ids:
+            m["national_id"] = ids[0]["value"]
+    m["migrant_status"] = _one(rng, MIGRANT)
+    return m
+
+
+def member_situation(rng: random.Random, m: dict, person: dict, *, age: int, tier: int, married: bool) -> None:
+    """Marital status, schooling, Washington Group answers, health and work of one member, drawn into ``m``
+    (shared with bench/synthetic.py, so demo and benchmark members are drawn alike)."""
     rel = person["relationship"]
     if age >= 12:
         if rel in ("head", "spouse") and married:
@@ -165,16 +181,6 @@ def _member(rng: random.Random, person: dict, index: int, on: datetime.date, hea
         if work in ("employed", "self_employed"):
             m["employment_sector"] = rng.choice(("agriculture", "construction", "trade", "services", "industry",
                                                  "public_sector", "domestic_work", "fishing", "other"))
-    if age >= 12:
-        m["phone"] = person["phone"].replace(" ", "")  # the draw's "+216 00 123 456": the form takes digits only
-    m["birth_registered"] = "yes" if rng.random() < .93 else rng.choice(("no", "dk"))
-    if age >= 18:
-        ids = person.get("identifiers") or []
-        m["has_id_card"] = "yes" if ids else "no"
-        if ids:
-            m["national_id"] = ids[0]["value"]
-    m["migrant_status"] = _one(rng, MIGRANT)
-    return m
 
 
 def _needs(rng: random.Random, tier: int, members: list[dict], fies: int, floor: str) -> list[str]:
